@@ -1,0 +1,21 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_HPP
+#define BOOST_TULIP_HPP
+
+// Everything but TLS (tulip/tls.hpp) and the test runner (tulip/test.hpp).
+#include <boost/tulip/context.hpp>
+#include <boost/tulip/debug.hpp>
+#include <boost/tulip/error.hpp>
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/future.hpp>
+#include <boost/tulip/run.hpp>
+#include <boost/tulip/sleep.hpp>
+#include <boost/tulip/task.hpp>
+
+#endif

@@ -1,0 +1,176 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_FUTURE_BASE_HPP
+#define BOOST_TULIP_DETAIL_FUTURE_BASE_HPP
+
+#include <boost/tulip/context.hpp>
+#include <boost/tulip/error.hpp>
+
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boost::tulip {
+class event_loop;
+namespace detail {
+
+class future_base;
+class task_base;
+
+// Something suspended until a future is done (an awaiting coroutine, an async_wait).
+class waiter
+{
+public:
+    waiter* next = nullptr;
+    // The future is done: deliver the outcome and free this node.
+    virtual void complete(bool resume_inline) = 0;
+    // Free without delivering (the loop is shutting down).
+    virtual void destroy() noexcept = 0;
+
+protected:
+    ~waiter() = default;
+};
+
+struct done_callback
+{
+    std::uint64_t id;
+    std::function<void(future_base&)> fn;
+    context ctx;
+};
+
+// The state shared by the handles of one future or task (asyncio.Future): outcome,
+// done callbacks, waiters. One loop, one thread: the count is not atomic.
+class future_base
+{
+public:
+    enum class status : unsigned char
+    {
+        pending,
+        finished,
+        cancelled
+    };
+
+    explicit future_base(event_loop& loop) noexcept : loop_(&loop) {}
+    future_base(const future_base&) = delete;
+    future_base& operator=(const future_base&) = delete;
+    virtual ~future_base();
+
+    bool done() const noexcept { return status_ != status::pending; }
+    bool cancelled() const noexcept { return status_ == status::cancelled; }
+    event_loop& loop() const;
+    event_loop* loop_if_open() const noexcept { return loop_; }
+
+    // result(): throws if pending, cancelled or failed; marks the exception retrieved.
+    void check_result();
+    // exception(): throws if pending or cancelled; marks it retrieved.
+    std::exception_ptr exception();
+    // What an awaiter receives: null on success, a cancelled_error, or the exception.
+    std::exception_ptr outcome() noexcept;
+
+    std::uint64_t add_done_callback(std::function<void(future_base&)> fn);
+    std::size_t remove_done_callback(std::uint64_t id) noexcept;
+
+    // A future completes as cancelled; a task is asked to cancel.
+    virtual bool cancel(std::string msg);
+    // The coroutine awaiting this was cancelled (asyncio cancels what it awaited).
+    void cancel_from_awaiter(task_base* awaiter);
+
+    // Future side: complete (the value, if any, is already stored).
+    void set_finished();
+    void set_exception(std::exception_ptr e);
+
+    void add_waiter(waiter* w) noexcept;
+
+    const std::string& cancel_message() const noexcept { return cancel_message_; }
+    virtual bool is_task() const noexcept { return false; }
+    virtual std::string describe() const;
+
+    std::size_t refs = 0;
+
+protected:
+    friend class boost::tulip::event_loop;
+    friend struct loop_access;
+    friend void intrusive_ptr_release(future_base* p) noexcept;
+
+    void check_pending(const char* what) const;
+    void complete(status s, std::exception_ptr e, bool resume_inline);
+    void last_reference_dropped() noexcept;
+    void mark_retrieved() noexcept;
+    void link(future_base*& head) noexcept;
+    void unlink(future_base*& head) noexcept;
+
+    event_loop* loop_;
+    future_base* prev_ = nullptr;
+    future_base* next_ = nullptr;
+    std::exception_ptr error_;
+    std::string cancel_message_;
+    std::vector<done_callback> callbacks_;
+    waiter* waiters_ = nullptr;
+    waiter* waiters_tail_ = nullptr;
+    std::uint64_t next_callback_id_ = 0;
+    status status_ = status::pending;
+    bool retrieved_ = false;
+    bool in_unretrieved_ = false;
+};
+
+inline void intrusive_ptr_add_ref(future_base* p) noexcept
+{
+    ++p->refs;
+}
+
+inline void intrusive_ptr_release(future_base* p) noexcept
+{
+    if (--p->refs == 0)
+        p->last_reference_dropped();
+}
+
+// The value of a future<T> or task<T>. A move-only T can be taken once.
+template <class T>
+struct value_holder
+{
+    std::optional<T> value;
+    bool taken = false;
+
+    T take()
+    {
+        if constexpr (std::copy_constructible<T>)
+        {
+            return *value;
+        }
+        else
+        {
+            if (taken)
+                throw invalid_state_error("the result was already moved out");
+            taken = true;
+            return std::move(*value);
+        }
+    }
+};
+
+template <>
+struct value_holder<void>
+{
+};
+
+template <class T>
+class future_state final : public future_base, public value_holder<T>
+{
+public:
+    using future_base::future_base;
+};
+
+} // namespace detail
+} // namespace boost::tulip
+
+#endif

@@ -1,0 +1,79 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_TASK_BASE_HPP
+#define BOOST_TULIP_DETAIL_TASK_BASE_HPP
+
+#include <boost/tulip/detail/future_base.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
+
+#include <boost/assert/source_location.hpp>
+#include <string>
+
+namespace boost::tulip::detail {
+
+// A task is a future driven by a coroutine (asyncio.Task is a Future subclass).
+class task_base : public future_base
+{
+public:
+    task_base(event_loop& loop, context ctx, std::string name,
+              const boost::source_location& where) noexcept;
+    ~task_base() override;
+
+    bool cancel(std::string msg) override;
+    int cancelling() const noexcept { return cancel_requests_; }
+    int uncancel() noexcept;
+
+    std::string name() const;
+    void set_name(std::string name) { name_ = std::move(name); }
+    const boost::source_location& created_at() const noexcept { return created_at_; }
+
+    bool is_task() const noexcept override { return true; }
+    std::string describe() const override;
+
+    // The coroutine finished (co_spawn's completion handler).
+    void finish(std::exception_ptr e) noexcept;
+
+    // Emits the pending cancellation if the coroutine is suspended in an operation that
+    // can be cancelled; else it stays pending until the end of a later step.
+    void deliver_cancel() noexcept;
+
+    // The task's coroutine state, read and written by its steps.
+    context ctx;
+    boost::asio::cancellation_signal signal;
+    boost::asio::cancellation_state cancel_state;
+    bool has_cancel_state = false;
+    bool pending_cancel = false;
+    bool started = false;
+
+    // What the task is suspended on, as far as Tulip knows (for task trees).
+    const char* awaiting = nullptr;
+    future_base* awaiting_future = nullptr;
+
+private:
+    std::string name_;
+
+public:
+    std::uint64_t number = 0;  // for the default name "Task-N"
+
+private:
+    boost::source_location created_at_;
+    int cancel_requests_ = 0;
+};
+
+template <class T>
+class task_state final : public task_base, public value_holder<T>
+{
+public:
+    using task_base::task_base;
+};
+
+} // namespace boost::tulip::detail
+
+#endif

@@ -1,0 +1,169 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_WAIT_OP_HPP
+#define BOOST_TULIP_DETAIL_WAIT_OP_HPP
+
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/detail/future_base.hpp>
+#include <boost/tulip/detail/task_base.hpp>
+#include <boost/tulip/detail/thread_state.hpp>
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
+
+namespace boost::tulip::detail {
+
+// Invokes a completion handler through its associated executor (the loop's by default):
+// inline when allowed (dispatch), else on a later iteration (post).
+// Invokes `h` as `invoke(std::move(h))` through the handler's associated executor:
+// inline when allowed (dispatch), else on a later iteration (post). A handler with no
+// executor of its own runs on the loop, as a loop callback.
+template <class Handler, class Invoke>
+void deliver(event_loop& loop, Handler&& h, Invoke invoke, bool allow_inline)
+{
+    using handler_type = std::decay_t<Handler>;
+    using executor = boost::asio::associated_executor_t<handler_type, boost::asio::system_executor>;
+    auto submit = [allow_inline](auto ex, auto&& f) {
+        if (allow_inline)
+            boost::asio::dispatch(boost::asio::bind_executor(ex, std::move(f)));
+        else
+            boost::asio::post(boost::asio::bind_executor(ex, std::move(f)));
+    };
+    if constexpr (std::is_same_v<executor, boost::asio::system_executor>)
+    {
+        submit(loop.get_executor(),
+               [l = &loop, h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
+                   scoped_thread_state scope(nullptr, nullptr, l);
+                   invoke(std::move(h));
+               });
+    }
+    else
+    {
+        auto ex = boost::asio::get_associated_executor(h);
+        submit(std::move(ex),
+               [h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
+                   invoke(std::move(h));
+               });
+    }
+}
+
+// Cancelling the coroutine that awaits a future cancels the future (asyncio).
+struct wait_cancellation
+{
+    boost::intrusive_ptr<future_base> st;
+    task_base* awaiter;
+
+    void operator()(boost::asio::cancellation_type_t type)
+    {
+        using ct = boost::asio::cancellation_type;
+        if ((type & (ct::terminal | ct::partial | ct::total)) != ct::none)
+            st->cancel_from_awaiter(awaiter);
+    }
+};
+
+// Deliver: callable (Handler&&, future_base&) that invokes the handler with the outcome.
+template <class Handler, class Deliver>
+class wait_op final : public waiter
+{
+public:
+    wait_op(boost::intrusive_ptr<future_base> st, Handler h)
+        : st_(std::move(st)), h_(std::move(h))
+    {
+    }
+
+    void complete(bool resume_inline) override
+    {
+        auto st = std::move(st_);
+        Handler h(std::move(h_));
+        delete this;
+        auto slot = boost::asio::get_associated_cancellation_slot(h);
+        if (slot.is_connected())
+            slot.clear();
+        event_loop& loop = st->loop();
+        deliver(
+            loop, std::move(h),
+            [st = std::move(st)](Handler&& h) mutable { Deliver{}(std::move(h), *st); },
+            resume_inline);
+    }
+
+    void destroy() noexcept override { delete this; }
+
+private:
+    boost::intrusive_ptr<future_base> st_;
+    Handler h_;
+};
+
+template <class Deliver>
+struct initiate_wait
+{
+    template <class Handler>
+    void operator()(Handler&& handler, boost::intrusive_ptr<future_base> st) const
+    {
+        using handler_type = std::decay_t<Handler>;
+        if (st->done())
+        {
+            event_loop& loop = st->loop();
+            deliver(
+                loop, static_cast<Handler&&>(handler),
+                [st = std::move(st)](handler_type&& h) mutable { Deliver{}(std::move(h), *st); },
+                false);
+            return;
+        }
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected())
+            slot.template emplace<wait_cancellation>(wait_cancellation{st, current.task});
+        if (task_base* t = current.task)
+        {
+            t->awaiting = st->is_task() ? "task" : "future";
+            t->awaiting_future = st.get();
+        }
+        future_base& f = *st;
+        f.add_waiter(new wait_op<handler_type, Deliver>(std::move(st),
+                                                         static_cast<Handler&&>(handler)));
+    }
+};
+
+// For wait(): resumes the awaiter, which then reads the outcome from the state.
+struct deliver_nothing
+{
+    template <class Handler>
+    void operator()(Handler&& h, future_base&) const
+    {
+        static_cast<Handler&&>(h)();
+    }
+};
+
+// For async_wait(): void(std::exception_ptr[, T]).
+template <class T, class State>
+struct deliver_outcome
+{
+    template <class Handler>
+    void operator()(Handler&& h, future_base& f) const
+    {
+        std::exception_ptr e = f.outcome();
+        if constexpr (std::is_void_v<T>)
+        {
+            static_cast<Handler&&>(h)(e);
+        }
+        else
+        {
+            if (e)
+                static_cast<Handler&&>(h)(e, T{});
+            else
+                static_cast<Handler&&>(h)(e, static_cast<State&>(f).take());
+        }
+    }
+};
+
+} // namespace boost::tulip::detail
+
+#endif

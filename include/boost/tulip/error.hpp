@@ -1,0 +1,102 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_ERROR_HPP
+#define BOOST_TULIP_ERROR_HPP
+
+#include <boost/tulip/detail/config.hpp>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+namespace boost::tulip {
+
+// tag::outline[]
+/// Error codes of Tulip operations (category "tulip").
+enum class error
+{
+    /// The event loop was closed before the operation could complete.
+    loop_closed = 1,
+    /// The operation's deadline passed (`wait_for`, `timeout`).
+    timeout,
+    /// The object was not in a state that allows the operation.
+    invalid_state,
+};
+
+/// The category of `tulip::error`.
+const boost::system::error_category& tulip_category() noexcept;
+
+/// Makes an `error_code` from a `tulip::error`.
+boost::system::error_code make_error_code(error e) noexcept;
+
+/// The exception a cancelled task or future raises (asyncio.CancelledError).
+///
+/// It is a `system_error` whose code is `asio::error::operation_aborted`, so a raw
+/// Asio operation aborted by the same cancellation looks the same to user code;
+/// `message()` is the text given to `cancel(msg)` (may be empty).
+class cancelled_error : public boost::system::system_error
+{
+public:
+    explicit cancelled_error(std::string message = {});
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string message_;
+};
+
+/// The object is not in a state that allows the call (asyncio.InvalidStateError).
+class invalid_state_error : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A deadline passed (asyncio.TimeoutError / TimeoutError).
+class timeout_error : public std::runtime_error
+{
+public:
+    timeout_error() : std::runtime_error("operation timed out") {}
+    using std::runtime_error::runtime_error;
+};
+
+/// Thrown by `get_running_loop()` and friends outside a task or loop callback.
+class no_running_loop : public std::runtime_error
+{
+public:
+    no_running_loop() : std::runtime_error("no running event loop") {}
+};
+
+/// A context variable has no value and no default (asyncio's LookupError).
+class lookup_error : public std::out_of_range
+{
+public:
+    using std::out_of_range::out_of_range;
+};
+
+/// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose
+/// code is `asio::error::operation_aborted`.
+bool is_cancellation(const std::exception& e) noexcept;
+
+/// True if `e` holds a cancellation (see above); false for a null pointer.
+bool is_cancellation(const std::exception_ptr& e) noexcept;
+// end::outline[]
+
+} // namespace boost::tulip
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<boost::tulip::error> : std::true_type
+{
+};
+} // namespace boost::system
+
+#endif

@@ -1,0 +1,277 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_EVENT_LOOP_HPP
+#define BOOST_TULIP_EVENT_LOOP_HPP
+
+#include <boost/tulip/detail/config.hpp>
+#include <boost/tulip/context.hpp>
+#include <boost/tulip/detail/callback_node.hpp>
+#include <boost/tulip/detail/thread_state.hpp>
+#include <boost/tulip/detail/timer_node.hpp>
+#include <boost/tulip/error.hpp>
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boost::tulip {
+
+struct exception_context;
+template <class T>
+class future;
+template <class T>
+class task;
+namespace detail {
+class future_base;
+class task_base;
+struct signal_entry;
+struct loop_access;
+} // namespace detail
+
+// tag::outline[]
+/** The loop's clock: `std::chrono::steady_clock` time, or virtual time under the test
+    runner. `clock::now()` is the running loop's `time()`, or steady time outside a loop.
+*/
+struct clock
+{
+    using duration = std::chrono::steady_clock::duration;
+    using rep = duration::rep;
+    using period = duration::period;
+    using time_point = std::chrono::steady_clock::time_point;
+    static constexpr bool is_steady = true;
+    static time_point now() noexcept;
+};
+
+/// A callback scheduled with `call_soon` (asyncio.Handle).
+class handle
+{
+public:
+    handle() noexcept = default;
+    /// Prevents the callback from running; does nothing if it already ran.
+    void cancel() noexcept;
+    /// Whether `cancel()` was called before the callback ran.
+    bool cancelled() const noexcept;
+    explicit operator bool() const noexcept { return node_ != nullptr; }
+    // end::outline[]
+
+protected:
+    friend class event_loop;
+    explicit handle(boost::intrusive_ptr<detail::callback_node> n) noexcept : node_(std::move(n))
+    {
+    }
+    boost::intrusive_ptr<detail::callback_node> node_;
+    // tag::outline[]
+};
+
+/// A callback scheduled with `call_later` or `call_at` (asyncio.TimerHandle).
+class timer_handle : public handle
+{
+public:
+    timer_handle() noexcept = default;
+    /// The time, on the loop's clock, when the callback is due.
+    clock::time_point when() const noexcept;
+    // end::outline[]
+
+private:
+    friend class event_loop;
+    using handle::handle;
+    // tag::outline[]
+};
+
+/** An asyncio-style event loop: an Asio service attached to one `io_context`.
+
+    It holds the task registry, the timer heap, the exception handler and the debug
+    settings. All its members are for the loop's own thread, except
+    `call_soon_threadsafe` and `stop`.
+*/
+class event_loop : public boost::asio::execution_context::service
+{
+public:
+    using executor_type = boost::asio::io_context::executor_type;
+    using exception_handler = std::function<void(event_loop&, const exception_context&)>;
+
+    /// The `io_context` this loop is attached to.
+    boost::asio::io_context& get_io_context() noexcept { return ioc_; }
+    executor_type get_executor() noexcept { return ioc_.get_executor(); }
+
+    /// The current time on the loop's clock (asyncio `loop.time()`).
+    clock::time_point time() const noexcept;
+
+    /// Schedules `f()` to run on the next loop iteration, in the current context or `ctx`.
+    template <class F>
+    handle call_soon(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+
+    /// `call_soon` that may be called from any thread.
+    template <class F>
+    handle call_soon_threadsafe(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+
+    /// Schedules `f()` to run after `delay` (asyncio `call_later`).
+    template <class F>
+    timer_handle call_later(duration delay, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+
+    /// Schedules `f()` to run at `when` on the loop's clock (asyncio `call_at`).
+    template <class F>
+    timer_handle call_at(clock::time_point when, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+
+    /// A new pending future bound to this loop.
+    template <class T = void>
+    future<T> create_future();
+
+    /** Sets the handler called for errors no one else can receive: exceptions of
+        callbacks, task exceptions never retrieved, slow steps in debug mode. An empty
+        function restores the default (which writes to stderr). */
+    void set_exception_handler(exception_handler h);
+    const exception_handler& get_exception_handler() const noexcept { return handler_; }
+    /// Calls the exception handler, or `default_exception_handler` if none is set.
+    void call_exception_handler(const exception_context& ctx) noexcept;
+    /// Writes `ctx` to stderr.
+    void default_exception_handler(const exception_context& ctx) noexcept;
+
+    /// Debug mode (asyncio's): slow steps are reported, tasks record where they were made.
+    void set_debug(bool enabled) noexcept { debug_ = enabled; }
+    bool get_debug() const noexcept { return debug_; }
+    /// Steps longer than this are reported in debug mode (default 100 ms).
+    duration slow_callback_duration() const noexcept { return slow_callback_duration_; }
+    void set_slow_callback_duration(duration d) noexcept { slow_callback_duration_ = d; }
+
+    /// Stops the loop: `run`/`runner::run` return (with an error) as soon as possible.
+    void stop() noexcept;
+    /// Whether the loop is being run (by `run`/`runner`, or `io_context::run` on this thread).
+    bool is_running() const noexcept;
+    /// Whether the loop was closed (its `io_context` shut down, or `runner::close`).
+    bool is_closed() const noexcept { return closed_; }
+
+    /** Runs `f()` (in the current context) each time signal `signum` arrives, replacing any
+        earlier handler for it. @throws boost::system::system_error if it cannot be caught. */
+    template <class F>
+    void add_signal_handler(int signum, F&& f);
+    /// Removes the handler for `signum`; returns whether there was one.
+    bool remove_signal_handler(int signum);
+    // end::outline[]
+
+    /// Number of callbacks scheduled but not yet run or cancelled.
+    std::size_t pending_callbacks() const noexcept
+    {
+        return pending_callbacks_.load(std::memory_order_relaxed);
+    }
+
+    static boost::asio::execution_context::id id;
+    explicit event_loop(boost::asio::execution_context& ctx);
+    ~event_loop() override;
+    event_loop(const event_loop&) = delete;
+    event_loop& operator=(const event_loop&) = delete;
+
+private:
+    friend class handle;
+    friend class timer_handle;
+    friend class detail::callback_node;
+    friend class detail::future_base;
+    friend class detail::task_base;
+    friend struct detail::loop_access;
+
+    void shutdown() override;
+
+    handle schedule_soon(detail::callback_node* n);
+    handle schedule_soon_threadsafe(detail::callback_node* n);
+    timer_handle schedule_at(clock::time_point when, detail::callback_node* n);
+    void add_signal_handler_impl(int signum, std::function<void()> f);
+
+public:
+    // Timer heap (used by sleep and call_later). Loop thread only.
+    void schedule_timer(clock::time_point when, detail::timer_node* n);
+    void cancel_timer(detail::timer_node* n) noexcept;
+
+private:
+    void run_due_timers();
+    void arm_timer();
+    void drop_tombstones_on_top() noexcept;
+    void compact_timers();
+    std::optional<clock::time_point> next_deadline() noexcept;
+
+    boost::asio::io_context& ioc_;
+    boost::asio::steady_timer timer_;
+
+    std::vector<detail::timer_entry> heap_;
+    std::uint64_t timer_seq_ = 0;
+    std::size_t tombstones_ = 0;
+    bool armed_ = false;
+    clock::time_point armed_at_{};
+    std::uint64_t arm_generation_ = 0;
+
+    bool virtual_clock_ = false;
+    clock::time_point virtual_now_{};
+
+    // Unfinished tasks (for all_tasks), then finished ones whose exception no one has
+    // retrieved yet: both intrusive lists threaded through the futures themselves.
+    detail::future_base* tasks_ = nullptr;
+    detail::future_base* unretrieved_ = nullptr;
+    std::size_t task_count_ = 0;
+    std::uint64_t tasks_created_ = 0;
+
+    exception_handler handler_;
+    bool debug_ = false;
+    duration slow_callback_duration_ = std::chrono::milliseconds(100);
+    bool closed_ = false;
+    bool stopping_ = false;
+    int drivers_ = 0;  // runner::run frames driving this loop
+    std::atomic<std::size_t> pending_callbacks_{0};
+    std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
+};
+
+/// The loop attached to `ioc`, attaching a new one on first use.
+event_loop& get_event_loop(boost::asio::io_context& ioc);
+
+/** The loop running the current task or callback (asyncio `get_running_loop()`).
+    @throws no_running_loop outside a task or loop callback. */
+event_loop& get_running_loop();
+
+/// `get_running_loop().call_soon(...)` and friends.
+template <class F>
+handle call_soon(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+template <class F>
+handle call_soon_threadsafe(event_loop& loop, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+template <class F>
+timer_handle call_later(duration delay, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+template <class F>
+timer_handle call_at(clock::time_point when, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+// end::outline[]
+
+namespace detail {
+// What the test runner and the task tree need from a loop, and users do not.
+struct loop_access
+{
+    static void use_virtual_clock(event_loop& l);
+    static void advance_to(event_loop& l, clock::time_point t);
+    static std::optional<clock::time_point> next_deadline(event_loop& l);
+    static std::vector<future_base*> unfinished_tasks(const event_loop& l);
+    static void begin_drive(event_loop& l) noexcept;
+    static void end_drive(event_loop& l) noexcept;
+    static bool stop_requested(const event_loop& l) noexcept;
+    static void clear_stop(event_loop& l) noexcept;
+    static bool has_signal_handler(const event_loop& l, int signum) noexcept;
+    static task<void> task_handle(task_base* t);
+    static std::uint64_t register_task(event_loop& l, task_base& t);
+};
+} // namespace detail
+
+} // namespace boost::tulip
+
+#include <boost/tulip/impl/event_loop.hpp>
+#include <boost/tulip/future.hpp>
+#include <boost/tulip/task.hpp>
+
+#endif

@@ -1,0 +1,104 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_RUN_HPP
+#define BOOST_TULIP_RUN_HPP
+
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/task.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace boost::tulip {
+
+// tag::outline[]
+/// Options of `run` and `runner`.
+struct run_options
+{
+    /// Debug mode; unset means the environment variable `BOOST_TULIP_DEBUG=1`.
+    std::optional<bool> debug;
+    /// First SIGINT cancels the main task; a second one ends the process.
+    bool handle_sigint = true;
+};
+
+/** Runs coroutines on a loop of its own (asyncio.Runner).
+
+    Each `run` schedules its argument as the main task and runs the loop until it is
+    done; tasks it leaves behind keep running in later `run` calls. `close()` (or the
+    destructor) cancels and awaits every remaining task, then destroys the loop.
+*/
+class runner
+{
+public:
+    explicit runner(run_options opts = {});
+    ~runner();
+    runner(const runner&) = delete;
+    runner& operator=(const runner&) = delete;
+
+    /** Runs `main` as a task until it is done and returns its result (or rethrows).
+        @throws invalid_state_error if closed, if called from inside the loop, or if
+                `stop()` stopped the loop before `main` finished. */
+    template <class T>
+    T run(awaitable<T> main);
+
+    event_loop& get_loop();
+
+    /// Cancels and awaits the remaining tasks, reports their errors, closes the loop.
+    void close();
+    // end::outline[]
+
+private:
+    void drive(any_task main);
+
+    run_options opts_;
+    std::unique_ptr<boost::asio::io_context> ioc_;
+    event_loop* loop_ = nullptr;
+    bool closed_ = false;
+    // tag::outline[]
+};
+
+/** Runs `main` on a new loop and returns its result (asyncio.run): makes an
+    io_context, runs `main` as a task, then cancels and awaits every remaining task and
+    destroys the context. SIGINT cancels the main task; a second SIGINT ends the process.
+*/
+template <class T>
+T run(awaitable<T> main, run_options opts = {});
+// end::outline[]
+
+template <class T>
+T runner::run(awaitable<T> main)
+{
+    event_loop& loop = get_loop();
+    auto t = detail::spawn_task(loop, std::move(main), task_options{.name = "main"},
+                                BOOST_CURRENT_LOCATION);
+    drive(t);
+    return t.result();
+}
+
+template <class T>
+T run(awaitable<T> main, run_options opts)
+{
+    runner r(std::move(opts));
+    if constexpr (std::is_void_v<T>)
+    {
+        r.run(std::move(main));
+        r.close();
+    }
+    else
+    {
+        T value = r.run(std::move(main));
+        r.close();
+        return value;
+    }
+}
+
+} // namespace boost::tulip
+
+#endif

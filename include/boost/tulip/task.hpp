@@ -1,0 +1,224 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_TASK_HPP
+#define BOOST_TULIP_TASK_HPP
+
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/detail/handle_base.hpp>
+#include <boost/tulip/detail/handler_loop.hpp>
+#include <boost/tulip/detail/task_base.hpp>
+#include <boost/tulip/detail/task_executor.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <optional>
+#include <boost/assert/source_location.hpp>
+#include <string>
+#include <vector>
+
+namespace boost::tulip {
+
+template <class T>
+using awaitable = boost::asio::awaitable<T>;
+
+struct task_options;
+template <class T>
+class task;
+namespace detail {
+template <class T>
+task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
+                   const boost::source_location& where);
+} // namespace detail
+
+// tag::outline[]
+/// Options of `create_task`.
+struct task_options
+{
+    /// The task's name; empty gives "Task-N".
+    std::string name;
+    /// The context to run in; by default a copy of the creator's current context.
+    std::optional<context> ctx;
+    /// Run the body at once, up to its first suspension (asyncio 3.12 eager tasks).
+    bool eager = false;
+};
+
+/** A scheduled coroutine with a handle (asyncio.Task).
+
+    Copies of a handle refer to one task. The loop owns every unfinished task: dropping
+    the last handle neither cancels nor destroys it. `task<>` (`any_task`) is the
+    type-erased handle every `task<T>` converts to. A handle belongs to its loop's thread.
+*/
+template <class T = void>
+class task : public detail::handle_base<T, detail::task_state<T>, task<T>>
+{
+public:
+    /// An empty handle (`current_task()` outside a task).
+    task() noexcept = default;
+
+    /// Any task, as `task<>` (whose `result()` and `wait()` give no value).
+    template <class U>
+        requires std::is_void_v<T> && (!std::is_void_v<U>)
+    task(const task<U>& other) noexcept : base(other.st_)
+    {
+    }
+
+    /** Requests cancellation: a `cancelled_error` is thrown into the coroutine at its
+        current or next suspension point (once). Returns false if the task is done. */
+    bool cancel(std::string msg = {}) { return tb().cancel(std::move(msg)); }
+    /// The number of cancellation requests not undone by `uncancel()`.
+    int cancelling() const noexcept { return tb().cancelling(); }
+    /// Undoes one cancellation request; returns the remaining count.
+    int uncancel() noexcept { return tb().uncancel(); }
+
+    std::string get_name() const { return tb().name(); }
+    void set_name(std::string name) { tb().set_name(std::move(name)); }
+    /// The task's own context (what its `context_var::set` calls change).
+    context& get_context() const noexcept { return tb().ctx; }
+    /// Where the task was created.
+    const boost::source_location& created_at() const noexcept { return tb().created_at(); }
+    // end::outline[]
+
+private:
+    using base = detail::handle_base<T, detail::task_state<T>, task<T>>;
+    friend base;
+    template <class>
+    friend class task;
+    template <class U>
+    friend task<U> detail::spawn_task(event_loop&, awaitable<U>, task_options,
+                                      const boost::source_location&);
+    friend task<> current_task() noexcept;
+    friend std::vector<task<>> all_tasks();
+    friend struct detail::loop_access;
+
+    explicit task(boost::intrusive_ptr<detail::future_base> st) noexcept : base(std::move(st)) {}
+    detail::task_base& tb() const noexcept { return static_cast<detail::task_base&>(*this->st_); }
+    // tag::outline[]
+};
+
+/// The type-erased task handle.
+using any_task = task<>;
+
+/// What the loop's exception handler receives.
+struct exception_context
+{
+    /// What happened, in one line.
+    std::string message;
+    /// The exception, if any.
+    std::exception_ptr exception;
+    /// The task concerned, if any.
+    any_task task;
+};
+
+/** Schedules `coro` as a task on the running loop (asyncio `create_task`).
+    @throws no_running_loop outside a task or loop callback. */
+template <class T>
+task<T> create_task(awaitable<T> coro, task_options opts = {},
+                    const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/** Schedules `coro` as a task on the loop of `ex`'s io_context, from plain Asio code on
+    the loop's thread, or before the io_context runs. */
+template <class Executor, class T>
+    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts = {},
+                    const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/// `create_task(ioc.get_executor(), coro, opts)`.
+template <class T>
+task<T> create_task(boost::asio::io_context& ioc, awaitable<T> coro, task_options opts = {},
+                    const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/// The running task, or an empty handle outside a task.
+any_task current_task() noexcept;
+
+/// The running loop's unfinished tasks.
+std::vector<any_task> all_tasks();
+// end::outline[]
+
+namespace detail {
+
+template <class T>
+awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
+{
+    st->cancel_state = co_await boost::asio::this_coro::cancellation_state;
+    st->has_cancel_state = true;
+    if (st->pending_cancel)
+    {
+        // Cancelled before its first step: the body never runs.
+        st->pending_cancel = false;
+        throw cancelled_error(st->cancel_message());
+    }
+    if constexpr (std::is_void_v<T>)
+        co_await std::move(body);
+    else
+        st->value.emplace(co_await std::move(body));
+}
+
+// co_spawn's completion handler. Its cancellation slot is the task's signal; having no
+// associated executor, the signal reaches the coroutine synchronously.
+struct task_completion
+{
+    boost::intrusive_ptr<task_base> st;
+
+    using cancellation_slot_type = boost::asio::cancellation_slot;
+    cancellation_slot_type get_cancellation_slot() const noexcept { return st->signal.slot(); }
+
+    void operator()(std::exception_ptr e) { st->finish(std::move(e)); }
+};
+
+// Registers a new task with its loop; returns its number.
+std::uint64_t register_task(event_loop& loop, task_base& t);
+
+template <class T>
+task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
+                   const boost::source_location& where)
+{
+    if (loop.is_closed())
+        throw invalid_state_error("create_task: the event loop is closed");
+    context ctx = opts.ctx ? std::move(*opts.ctx) : copy_context();
+    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::move(opts.name), where);
+    boost::intrusive_ptr<detail::future_base> ref(st);
+    detail::register_task(loop, *st);
+    st->started = opts.eager;
+    boost::asio::co_spawn(detail::task_executor(loop.get_executor(), st),
+                          detail::run_task_body<T>(st, std::move(coro)),
+                          detail::task_completion{boost::intrusive_ptr<detail::task_base>(st)});
+    return task<T>(std::move(ref));
+}
+
+} // namespace detail
+
+template <class T>
+task<T> create_task(awaitable<T> coro, task_options opts, const boost::source_location& where)
+{
+    return detail::spawn_task(get_running_loop(), std::move(coro), std::move(opts), where);
+}
+
+template <class Executor, class T>
+    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts,
+                    const boost::source_location& where)
+{
+    event_loop* loop = detail::loop_of_executor(ex);
+    if (!loop)
+        throw std::invalid_argument("create_task: the executor does not belong to an io_context");
+    return detail::spawn_task(*loop, std::move(coro), std::move(opts), where);
+}
+
+template <class T>
+task<T> create_task(boost::asio::io_context& ioc, awaitable<T> coro, task_options opts,
+                    const boost::source_location& where)
+{
+    return detail::spawn_task(get_event_loop(ioc), std::move(coro), std::move(opts), where);
+}
+
+} // namespace boost::tulip
+
+#endif

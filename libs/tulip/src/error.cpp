@@ -1,0 +1,81 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#include <boost/tulip/error.hpp>
+
+#include <boost/asio/error.hpp>
+
+namespace boost::tulip {
+
+namespace {
+
+class tulip_category_impl final : public boost::system::error_category
+{
+public:
+    const char* name() const noexcept override { return "tulip"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<error>(ev))
+        {
+        case error::loop_closed:
+            return "the event loop is closed";
+        case error::timeout:
+            return "operation timed out";
+        case error::invalid_state:
+            return "invalid state for this operation";
+        }
+        return "unknown tulip error";
+    }
+};
+
+} // namespace
+
+const boost::system::error_category& tulip_category() noexcept
+{
+    static const tulip_category_impl instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(error e) noexcept
+{
+    return {static_cast<int>(e), tulip_category()};
+}
+
+cancelled_error::cancelled_error(std::string message)
+    : boost::system::system_error(boost::asio::error::operation_aborted,
+                                  message.empty() ? "cancelled" : message)
+    , message_(std::move(message))
+{
+}
+
+bool is_cancellation(const std::exception& e) noexcept
+{
+    if (auto* se = dynamic_cast<const boost::system::system_error*>(&e))
+        return se->code() == boost::asio::error::operation_aborted;
+    return false;
+}
+
+bool is_cancellation(const std::exception_ptr& e) noexcept
+{
+    if (!e)
+        return false;
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const std::exception& ex)
+    {
+        return is_cancellation(ex);
+    }
+    catch (...)
+    {
+        return false;
+    }
+}
+
+} // namespace boost::tulip

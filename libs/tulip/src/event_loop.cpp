@@ -1,0 +1,447 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#include <boost/tulip/event_loop.hpp>
+
+#include <boost/tulip/detail/handler_loop.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <string_view>
+
+namespace boost::tulip {
+
+boost::asio::execution_context::id event_loop::id;
+
+namespace {
+
+// The loop is only ever attached through get_event_loop(io_context&) (see
+// detail::loop_of_executor), so the context is an io_context.
+boost::asio::io_context& as_io_context(boost::asio::execution_context& ctx)
+{
+    return static_cast<boost::asio::io_context&>(ctx);
+}
+
+bool debug_from_environment() noexcept
+{
+    const char* v = std::getenv("BOOST_TULIP_DEBUG");
+    return v && *v && std::string_view(v) != "0";
+}
+
+} // namespace
+
+namespace detail {
+
+struct signal_entry
+{
+    signal_entry(boost::asio::io_context& ioc, int signum) : set(ioc, signum) {}
+    boost::asio::signal_set set;
+    std::function<void()> fn;
+    context ctx;
+    event_loop* loop = nullptr;
+    int signum = 0;
+};
+
+void callback_node::run() noexcept
+{
+    if (cancelled || ran)
+        return;
+    ran = true;
+    loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
+    scoped_thread_state scope(nullptr, &ctx, loop);
+    try
+    {
+        invoke();
+    }
+    catch (...)
+    {
+        loop->call_exception_handler({"Exception in callback", std::current_exception(), {}});
+    }
+    discard();
+}
+
+void callback_node::cancel() noexcept
+{
+    if (cancelled || ran)
+        return;
+    cancelled = true;
+    loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
+    discard();
+    if (in_heap)
+        loop->cancel_timer(this);
+}
+
+void callback_node::fire()
+{
+    in_heap = false;
+    run();
+    intrusive_ptr_release(this);
+}
+
+void callback_node::release() noexcept
+{
+    in_heap = false;
+    intrusive_ptr_release(this);
+}
+
+event_loop* attached_loop(boost::asio::execution_context& ctx)
+{
+    if (boost::asio::has_service<event_loop>(ctx))
+        return &boost::asio::use_service<event_loop>(ctx);
+    return nullptr;
+}
+
+void loop_access::use_virtual_clock(event_loop& l)
+{
+    l.virtual_now_ = std::chrono::steady_clock::now();
+    l.virtual_clock_ = true;
+    if (l.armed_)
+    {
+        l.armed_ = false;
+        ++l.arm_generation_;
+        l.timer_.cancel();
+    }
+}
+
+void loop_access::advance_to(event_loop& l, clock::time_point t)
+{
+    if (t > l.virtual_now_)
+        l.virtual_now_ = t;
+    l.run_due_timers();
+}
+
+std::optional<clock::time_point> loop_access::next_deadline(event_loop& l)
+{
+    return l.next_deadline();
+}
+
+std::vector<future_base*> loop_access::unfinished_tasks(const event_loop& l)
+{
+    std::vector<future_base*> v;
+    v.reserve(l.task_count_);
+    for (future_base* t = l.tasks_; t; t = t->next_)
+        v.push_back(t);
+    return v;
+}
+
+void loop_access::begin_drive(event_loop& l) noexcept { ++l.drivers_; }
+void loop_access::end_drive(event_loop& l) noexcept { --l.drivers_; }
+bool loop_access::stop_requested(const event_loop& l) noexcept { return l.stopping_; }
+void loop_access::clear_stop(event_loop& l) noexcept { l.stopping_ = false; }
+bool loop_access::has_signal_handler(const event_loop& l, int signum) noexcept
+{
+    return l.signals_.count(signum) != 0;
+}
+
+std::string format_exception_context(const exception_context& c);
+
+} // namespace detail
+
+// --- handles -------------------------------------------------------------------------
+
+void handle::cancel() noexcept
+{
+    if (node_)
+        node_->cancel();
+}
+
+bool handle::cancelled() const noexcept
+{
+    return node_ && node_->cancelled && !node_->ran;
+}
+
+clock::time_point timer_handle::when() const noexcept
+{
+    return node_ ? node_->when : clock::time_point{};
+}
+
+// --- the loop ------------------------------------------------------------------------
+
+event_loop::event_loop(boost::asio::execution_context& ctx)
+    : boost::asio::execution_context::service(ctx)
+    , ioc_(as_io_context(ctx))
+    , timer_(ioc_)
+    , debug_(debug_from_environment())
+{
+}
+
+event_loop::~event_loop()
+{
+    // Handles may outlive the loop: make their states forget it.
+    for (auto* head : {&tasks_, &unretrieved_})
+    {
+        while (detail::future_base* f = *head)
+        {
+            *head = f->next_;
+            f->prev_ = f->next_ = nullptr;
+            f->in_unretrieved_ = false;
+            f->loop_ = nullptr;
+        }
+    }
+}
+
+void event_loop::shutdown()
+{
+    closed_ = true;
+    signals_.clear();
+    auto heap = std::move(heap_);
+    heap_.clear();
+    tombstones_ = 0;
+    for (auto& e : heap)
+        e.node->release();
+}
+
+handle event_loop::schedule_soon(detail::callback_node* n)
+{
+    boost::intrusive_ptr<detail::callback_node> p(n);
+    if (closed_)
+        throw invalid_state_error("call_soon: the event loop is closed");
+    pending_callbacks_.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(ioc_, [p]() { p->run(); });
+    return handle(std::move(p));
+}
+
+handle event_loop::schedule_soon_threadsafe(detail::callback_node* n)
+{
+    // post() is the thread-safe part; the callback itself runs on the loop's thread.
+    return schedule_soon(n);
+}
+
+timer_handle event_loop::schedule_at(clock::time_point when, detail::callback_node* n)
+{
+    boost::intrusive_ptr<detail::callback_node> p(n);
+    if (closed_)
+        throw invalid_state_error("call_at: the event loop is closed");
+    n->when = when;
+    n->in_heap = true;
+    pending_callbacks_.fetch_add(1, std::memory_order_relaxed);
+    intrusive_ptr_add_ref(n);  // the heap's reference
+    schedule_timer(when, n);
+    return timer_handle(std::move(p));
+}
+
+void event_loop::schedule_timer(clock::time_point when, detail::timer_node* n)
+{
+    heap_.push_back({when, ++timer_seq_, n});
+    std::push_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
+    arm_timer();
+}
+
+void event_loop::cancel_timer(detail::timer_node* n) noexcept
+{
+    n->cancelled = true;
+    ++tombstones_;
+    drop_tombstones_on_top();
+    if (tombstones_ > 64 && tombstones_ > heap_.size() / 2)
+        compact_timers();
+    if (heap_.empty() && armed_)
+    {
+        // Nothing left to wait for: let the io_context run out of work.
+        armed_ = false;
+        ++arm_generation_;
+        timer_.cancel();
+    }
+}
+
+void event_loop::drop_tombstones_on_top() noexcept
+{
+    while (!heap_.empty() && heap_.front().node->cancelled)
+    {
+        std::pop_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
+        detail::timer_node* n = heap_.back().node;
+        heap_.pop_back();
+        --tombstones_;
+        n->release();
+    }
+}
+
+void event_loop::compact_timers()
+{
+    auto live = std::partition(heap_.begin(), heap_.end(),
+                               [](const detail::timer_entry& e) { return !e.node->cancelled; });
+    for (auto it = live; it != heap_.end(); ++it)
+        it->node->release();
+    heap_.erase(live, heap_.end());
+    std::make_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
+    tombstones_ = 0;
+}
+
+std::optional<clock::time_point> event_loop::next_deadline() noexcept
+{
+    drop_tombstones_on_top();
+    if (heap_.empty())
+        return std::nullopt;
+    return heap_.front().when;
+}
+
+void event_loop::run_due_timers()
+{
+    // Deadlines are compared with one reading of the clock, so a timer scheduled by a
+    // callback fired here waits for the next round.
+    const clock::time_point now = time();
+    while (!heap_.empty() && heap_.front().when <= now)
+    {
+        std::pop_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
+        detail::timer_node* n = heap_.back().node;
+        heap_.pop_back();
+        if (n->cancelled)
+        {
+            --tombstones_;
+            n->release();
+            continue;
+        }
+        n->fire();
+    }
+}
+
+void event_loop::arm_timer()
+{
+    if (virtual_clock_ || closed_)
+        return;
+    drop_tombstones_on_top();
+    if (heap_.empty())
+        return;
+    const clock::time_point next = heap_.front().when;
+    if (armed_ && armed_at_ <= next)
+        return;
+    armed_ = true;
+    armed_at_ = next;
+    const std::uint64_t generation = ++arm_generation_;
+    timer_.expires_at(next);
+    timer_.async_wait([this, generation](const boost::system::error_code&) {
+        if (generation != arm_generation_)
+            return;  // re-armed or disarmed since
+        armed_ = false;
+        struct rearm
+        {
+            event_loop* loop;
+            ~rearm() { loop->arm_timer(); }
+        } guard{this};
+        detail::scoped_thread_state scope(nullptr, nullptr, this);
+        run_due_timers();
+    });
+}
+
+void event_loop::set_exception_handler(exception_handler h)
+{
+    handler_ = std::move(h);
+}
+
+void event_loop::call_exception_handler(const exception_context& ctx) noexcept
+{
+    if (handler_)
+    {
+        try
+        {
+            handler_(*this, ctx);
+            return;
+        }
+        catch (...)
+        {
+            default_exception_handler(
+                {"Unhandled error in exception handler", std::current_exception(), ctx.task});
+        }
+    }
+    default_exception_handler(ctx);
+}
+
+void event_loop::default_exception_handler(const exception_context& ctx) noexcept
+{
+    try
+    {
+        std::cerr << detail::format_exception_context(ctx) << '\n' << std::flush;
+    }
+    catch (...)
+    {
+    }
+}
+
+void event_loop::stop() noexcept
+{
+    stopping_ = true;
+    ioc_.stop();
+}
+
+bool event_loop::is_running() const noexcept
+{
+    return drivers_ > 0 || ioc_.get_executor().running_in_this_thread();
+}
+
+namespace {
+
+void wait_for_signal(std::shared_ptr<detail::signal_entry> e)
+{
+    auto& set = e->set;
+    set.async_wait([e = std::move(e)](const boost::system::error_code& ec, int) mutable {
+        if (ec)
+            return;
+        event_loop& loop = *e->loop;
+        {
+            detail::scoped_thread_state scope(nullptr, &e->ctx, &loop);
+            try
+            {
+                e->fn();
+            }
+            catch (...)
+            {
+                loop.call_exception_handler(
+                    {"Exception in signal handler", std::current_exception(), {}});
+            }
+        }
+        // Still the registered handler (it may have removed itself)?
+        if (e.use_count() > 1 && !loop.is_closed())
+            wait_for_signal(std::move(e));
+    });
+}
+
+} // namespace
+
+void event_loop::add_signal_handler_impl(int signum, std::function<void()> f)
+{
+    if (closed_)
+        throw invalid_state_error("add_signal_handler: the event loop is closed");
+    remove_signal_handler(signum);
+    auto e = std::make_shared<detail::signal_entry>(ioc_, signum);
+    e->fn = std::move(f);
+    e->ctx = copy_context();
+    e->loop = this;
+    e->signum = signum;
+    signals_[signum] = e;
+    wait_for_signal(std::move(e));
+}
+
+bool event_loop::remove_signal_handler(int signum)
+{
+    auto it = signals_.find(signum);
+    if (it == signals_.end())
+        return false;
+    auto e = std::move(it->second);
+    signals_.erase(it);
+    boost::system::error_code ignored;
+    e->set.clear(ignored);  // restores the default disposition
+    e->set.cancel(ignored);
+    return true;
+}
+
+event_loop& get_event_loop(boost::asio::io_context& ioc)
+{
+    return boost::asio::use_service<event_loop>(static_cast<boost::asio::execution_context&>(ioc));
+}
+
+event_loop& get_running_loop()
+{
+    if (event_loop* l = detail::current.loop)
+        return *l;
+    throw no_running_loop();
+}
+
+} // namespace boost::tulip

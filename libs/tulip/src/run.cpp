@@ -1,0 +1,143 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#include <boost/tulip/run.hpp>
+
+#include <csignal>
+
+namespace boost::tulip {
+
+namespace {
+
+struct drive_guard
+{
+    event_loop& loop;
+    explicit drive_guard(event_loop& l) : loop(l) { detail::loop_access::begin_drive(loop); }
+    ~drive_guard() { detail::loop_access::end_drive(loop); }
+};
+
+std::vector<any_task> unfinished(event_loop& loop)
+{
+    std::vector<any_task> v;
+    for (detail::future_base* t : detail::loop_access::unfinished_tasks(loop))
+        v.push_back(detail::loop_access::task_handle(static_cast<detail::task_base*>(t)));
+    return v;
+}
+
+} // namespace
+
+runner::runner(run_options opts) : opts_(std::move(opts)) {}
+
+runner::~runner()
+{
+    close();
+}
+
+event_loop& runner::get_loop()
+{
+    if (closed_)
+        throw invalid_state_error("runner is closed");
+    if (!ioc_)
+    {
+        ioc_ = std::make_unique<boost::asio::io_context>(1);
+        loop_ = &get_event_loop(*ioc_);
+        if (opts_.debug)
+            loop_->set_debug(*opts_.debug);
+    }
+    return *loop_;
+}
+
+void runner::drive(any_task main)
+{
+    event_loop& loop = *loop_;
+    if (loop.is_running())
+        throw invalid_state_error("runner::run: the event loop is already running");
+    drive_guard guard(loop);
+
+    // asyncio.Runner: the first SIGINT cancels the main task and gives the signal its
+    // default disposition back, so a second one ends the process.
+    const bool own_sigint =
+        opts_.handle_sigint && !detail::loop_access::has_signal_handler(loop, SIGINT);
+    if (own_sigint)
+        loop.add_signal_handler(SIGINT, [main, &loop]() mutable {
+            loop.remove_signal_handler(SIGINT);
+            main.cancel("interrupted by SIGINT");
+        });
+    struct sigint_guard
+    {
+        event_loop& loop;
+        bool active;
+        ~sigint_guard()
+        {
+            if (active)
+                loop.remove_signal_handler(SIGINT);
+        }
+    } remove_sigint{loop, own_sigint};
+
+    auto& ioc = *ioc_;
+    ioc.restart();
+    while (!main.done())
+    {
+        if (detail::loop_access::stop_requested(loop))
+        {
+            detail::loop_access::clear_stop(loop);
+            throw invalid_state_error("event loop stopped before the main task completed");
+        }
+        if (ioc.run_one() == 0)
+        {
+            if (detail::loop_access::stop_requested(loop))
+                continue;
+            if (!main.done())
+                throw invalid_state_error(
+                    "the main task can never complete: the event loop has no work left");
+            ioc.restart();
+        }
+    }
+}
+
+void runner::close()
+{
+    if (closed_)
+        return;
+    closed_ = true;
+    if (!ioc_)
+        return;
+    event_loop& loop = *loop_;
+    {
+        // asyncio's _cancel_all_tasks: cancel what is left and let it finish.
+        drive_guard guard(loop);
+        auto tasks = unfinished(loop);
+        for (auto& t : tasks)
+            t.cancel();
+        auto& ioc = *ioc_;
+        ioc.restart();
+        const auto all_done = [&] {
+            return std::all_of(tasks.begin(), tasks.end(), [](const any_task& t) { return t.done(); });
+        };
+        while (!all_done())
+        {
+            if (ioc.run_one() == 0)
+            {
+                if (ioc.stopped() && !detail::loop_access::stop_requested(loop))
+                    break;  // out of work: what is left can never finish
+                detail::loop_access::clear_stop(loop);
+                ioc.restart();
+            }
+        }
+        for (auto& t : tasks)
+        {
+            if (t.done() && !t.cancelled())
+                if (auto e = t.exception())
+                    loop.call_exception_handler(
+                        {"unhandled exception during runner shutdown", e, t});
+        }
+    }
+    loop_ = nullptr;
+    ioc_.reset();
+}
+
+} // namespace boost::tulip

@@ -1,0 +1,439 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#include <boost/tulip/task.hpp>
+
+#include <boost/tulip/future.hpp>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace boost::tulip {
+namespace detail {
+
+std::string format_exception_context(const exception_context& c)
+{
+    std::ostringstream os;
+    os << "boost::tulip: " << c.message;
+    if (c.task)
+    {
+        auto* t = static_cast<task_base*>(c.task.get_state());
+        os << "\n  " << t->describe();
+    }
+    if (c.exception)
+    {
+        try
+        {
+            std::rethrow_exception(c.exception);
+        }
+        catch (const std::exception& e)
+        {
+            os << "\n  exception: " << e.what();
+        }
+        catch (...)
+        {
+            os << "\n  exception: (not a std::exception)";
+        }
+    }
+    return os.str();
+}
+
+// --- future_base ---------------------------------------------------------------------
+
+future_base::~future_base()
+{
+    if (loop_ && in_unretrieved_)
+        unlink(loop_->unretrieved_);
+    while (waiters_)
+    {
+        waiter* w = waiters_;
+        waiters_ = w->next;
+        w->destroy();
+    }
+}
+
+event_loop& future_base::loop() const
+{
+    if (!loop_)
+        throw invalid_state_error("the event loop of this future or task no longer exists");
+    return *loop_;
+}
+
+void future_base::link(future_base*& head) noexcept
+{
+    prev_ = nullptr;
+    next_ = head;
+    if (head)
+        head->prev_ = this;
+    head = this;
+}
+
+void future_base::unlink(future_base*& head) noexcept
+{
+    if (prev_)
+        prev_->next_ = next_;
+    else if (head == this)
+        head = next_;
+    if (next_)
+        next_->prev_ = prev_;
+    prev_ = next_ = nullptr;
+}
+
+void future_base::mark_retrieved() noexcept
+{
+    retrieved_ = true;
+    if (in_unretrieved_)
+    {
+        in_unretrieved_ = false;
+        if (loop_)
+            unlink(loop_->unretrieved_);
+    }
+}
+
+void future_base::check_pending(const char* what) const
+{
+    if (done())
+        throw invalid_state_error(std::string(what) + ": already done");
+}
+
+void future_base::check_result()
+{
+    switch (status_)
+    {
+    case status::pending:
+        throw invalid_state_error("result is not set yet");
+    case status::cancelled:
+        throw cancelled_error(cancel_message_);
+    case status::finished:
+        if (error_)
+        {
+            mark_retrieved();
+            std::rethrow_exception(error_);
+        }
+    }
+}
+
+std::exception_ptr future_base::exception()
+{
+    if (status_ == status::pending)
+        throw invalid_state_error("exception is not set yet");
+    if (status_ == status::cancelled)
+        throw cancelled_error(cancel_message_);
+    mark_retrieved();
+    return error_;
+}
+
+std::exception_ptr future_base::outcome() noexcept
+{
+    if (status_ == status::cancelled)
+        return std::make_exception_ptr(cancelled_error(cancel_message_));
+    mark_retrieved();
+    return error_;
+}
+
+std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn)
+{
+    const std::uint64_t id = ++next_callback_id_;
+    if (done())
+    {
+        boost::intrusive_ptr<future_base> self(this);
+        loop().call_soon([self, fn = std::move(fn)]() { fn(*self); });
+    }
+    else
+    {
+        callbacks_.push_back({id, std::move(fn), copy_context()});
+    }
+    return id;
+}
+
+std::size_t future_base::remove_done_callback(std::uint64_t id) noexcept
+{
+    return std::erase_if(callbacks_, [id](const done_callback& c) { return c.id == id; });
+}
+
+bool future_base::cancel(std::string msg)
+{
+    if (done())
+        return false;
+    cancel_message_ = std::move(msg);
+    complete(status::cancelled, nullptr, false);
+    return true;
+}
+
+void future_base::cancel_from_awaiter(task_base* awaiter)
+{
+    cancel(awaiter ? awaiter->cancel_message_ : std::string());
+}
+
+void future_base::set_finished()
+{
+    check_pending("set_result");
+    complete(status::finished, nullptr, false);
+}
+
+void future_base::set_exception(std::exception_ptr e)
+{
+    check_pending("set_exception");
+    if (!e)
+        throw std::invalid_argument("set_exception: null exception_ptr");
+    complete(status::finished, std::move(e), false);
+}
+
+void future_base::add_waiter(waiter* w) noexcept
+{
+    w->next = nullptr;
+    if (waiters_tail_)
+        waiters_tail_->next = w;
+    else
+        waiters_ = w;
+    waiters_tail_ = w;
+}
+
+void future_base::complete(status s, std::exception_ptr e, bool resume_inline)
+{
+    boost::intrusive_ptr<future_base> self(this);  // waiters may drop the last handle
+    status_ = s;
+    error_ = std::move(e);
+    if (error_ && !retrieved_ && loop_)
+    {
+        link(loop_->unretrieved_);
+        in_unretrieved_ = true;
+    }
+    waiter* w = std::exchange(waiters_, nullptr);
+    waiters_tail_ = nullptr;
+    while (w)
+    {
+        waiter* next = w->next;
+        w->complete(resume_inline);
+        w = next;
+    }
+    if (!callbacks_.empty() && loop_ && !loop_->is_closed())
+    {
+        auto callbacks = std::move(callbacks_);
+        callbacks_.clear();
+        for (auto& c : callbacks)
+            loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
+    }
+}
+
+void future_base::last_reference_dropped() noexcept
+{
+    if (status_ == status::finished && error_ && !retrieved_)
+    {
+        // Report once, with a live handle for the handler; it may keep one.
+        mark_retrieved();
+        refs = 1;
+        {
+            exception_context c{is_task() ? "Task exception was never retrieved"
+                                          : "Future exception was never retrieved",
+                                error_,
+                                {}};
+            if (is_task())
+                c.task = loop_access::task_handle(static_cast<task_base*>(this));
+            else
+                c.message += " (" + describe() + ")";
+            if (loop_)
+                loop_->call_exception_handler(c);
+            else
+                std::cerr << format_exception_context(c) << '\n';
+        }
+        if (--refs != 0)
+            return;
+    }
+    delete this;
+}
+
+std::string future_base::describe() const
+{
+    switch (status_)
+    {
+    case status::pending:
+        return "future (pending)";
+    case status::cancelled:
+        return "future (cancelled)";
+    case status::finished:
+        return error_ ? "future (failed)" : "future (finished)";
+    }
+    return "future";
+}
+
+// --- task_base -----------------------------------------------------------------------
+
+task_base::task_base(event_loop& loop, context c, std::string name,
+                     const boost::source_location& where) noexcept
+    : future_base(loop), ctx(std::move(c)), name_(std::move(name)), created_at_(where)
+{
+}
+
+task_base::~task_base()
+{
+    if (loop_ && status_ == status::pending)
+    {
+        // Destroyed unfinished: its io_context was destroyed with the coroutine in it.
+        unlink(loop_->tasks_);
+        --loop_->task_count_;
+    }
+}
+
+std::string task_base::name() const
+{
+    if (!name_.empty())
+        return name_;
+    return "Task-" + std::to_string(number);
+}
+
+bool task_base::cancel(std::string msg)
+{
+    if (done())
+        return false;
+    ++cancel_requests_;
+    if (!msg.empty())
+        cancel_message_ = std::move(msg);
+    pending_cancel = true;
+    // A running task gets it at the end of its step, when it has suspended.
+    if (current.task != this)
+        deliver_cancel();
+    return true;
+}
+
+int task_base::uncancel() noexcept
+{
+    if (cancel_requests_ > 0)
+        --cancel_requests_;
+    if (cancel_requests_ == 0)
+        pending_cancel = false;
+    return cancel_requests_;
+}
+
+void task_base::deliver_cancel() noexcept
+{
+    if (!has_cancel_state || !pending_cancel)
+        return;
+    // Only an operation that installed a cancellation handler can take it now. The state
+    // is cleared at once, so the cancellation is delivered exactly once and later
+    // co_awaits work normally.
+    if (!cancel_state.slot().has_handler())
+        return;
+    pending_cancel = false;
+    signal.emit(boost::asio::cancellation_type::terminal);
+    cancel_state.clear();
+}
+
+void task_base::finish(std::exception_ptr e) noexcept
+{
+    boost::intrusive_ptr<future_base> self(this);
+    if (current.task == this)
+    {
+        // The steps still on the stack must not touch this task again.
+        current.task = nullptr;
+        current.ctx = nullptr;
+    }
+    if (loop_)
+    {
+        unlink(loop_->tasks_);
+        --loop_->task_count_;
+    }
+    pending_cancel = false;
+    if (e && is_cancellation(e))
+    {
+        if (cancel_message_.empty())
+        {
+            try
+            {
+                std::rethrow_exception(e);
+            }
+            catch (const cancelled_error& c)
+            {
+                cancel_message_ = c.message();
+            }
+            catch (...)
+            {
+            }
+        }
+        complete(status::cancelled, nullptr, true);
+    }
+    else
+    {
+        complete(status::finished, std::move(e), true);
+    }
+}
+
+std::string task_base::describe() const
+{
+    std::ostringstream os;
+    os << "task '" << name() << "'";
+    switch (status_)
+    {
+    case status::pending:
+        os << " (pending)";
+        break;
+    case status::cancelled:
+        os << " (cancelled)";
+        break;
+    case status::finished:
+        os << (error_ ? " (failed)" : " (finished)");
+        break;
+    }
+    if (created_at_.line() != 0)
+        os << " created at " << created_at_.file_name() << ':' << created_at_.line();
+    return os.str();
+}
+
+std::uint64_t register_task(event_loop& loop, task_base& t)
+{
+    return loop_access::register_task(loop, t);
+}
+
+std::uint64_t loop_access::register_task(event_loop& l, task_base& t)
+{
+    t.number = ++l.tasks_created_;
+    t.link(l.tasks_);
+    ++l.task_count_;
+    return t.number;
+}
+
+any_task loop_access::task_handle(task_base* t)
+{
+    return any_task(boost::intrusive_ptr<future_base>(t));
+}
+
+void run_debug_step(task_base* t, void (*step)(void*), void* arg)
+{
+    boost::intrusive_ptr<future_base> keep(t);
+    event_loop* loop = t->loop_if_open();
+    const auto start = std::chrono::steady_clock::now();
+    step(arg);
+    const auto took = std::chrono::steady_clock::now() - start;
+    if (loop && took > loop->slow_callback_duration())
+    {
+        std::ostringstream os;
+        os << "Executing task '" << t->name() << "' took " << std::fixed << std::setprecision(3)
+           << std::chrono::duration<double>(took).count() << " seconds";
+        loop->call_exception_handler({os.str(), nullptr, loop_access::task_handle(t)});
+    }
+}
+
+} // namespace detail
+
+any_task current_task() noexcept
+{
+    if (detail::task_base* t = detail::current.task)
+        return any_task(boost::intrusive_ptr<detail::future_base>(t));
+    return any_task();
+}
+
+std::vector<any_task> all_tasks()
+{
+    std::vector<any_task> v;
+    for (detail::future_base* t : detail::loop_access::unfinished_tasks(get_running_loop()))
+        v.push_back(any_task(boost::intrusive_ptr<detail::future_base>(t)));
+    return v;
+}
+
+} // namespace boost::tulip
