@@ -226,7 +226,7 @@ private:
     bool debug_ = false;
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
     bool closed_ = false;
-    bool stopping_ = false;
+    std::atomic<bool> stopping_{false};
     int drivers_ = 0;  // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;

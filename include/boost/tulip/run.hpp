@@ -12,6 +12,7 @@
 #include <boost/tulip/task.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/assert/source_location.hpp>
 
 #include <memory>
 #include <optional>
@@ -43,10 +44,11 @@ public:
     runner& operator=(const runner&) = delete;
 
     /** Runs `main` as a task until it is done and returns its result (or rethrows).
-        @throws invalid_state_error if closed, if called from inside the loop, or if
-                `stop()` stopped the loop before `main` finished. */
+        @throws invalid_state_error if closed, if called from inside a running loop (this
+                one or another: a loop blocks its thread), or if `stop()` stopped the loop
+                before `main` finished; `main` is then not run. */
     template <class T>
-    T run(awaitable<T> main);
+    T run(awaitable<T> main, const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
     event_loop& get_loop();
 
@@ -55,6 +57,7 @@ public:
     // end::outline[]
 
 private:
+    void check_can_run();
     void drive(any_task main);
 
     run_options opts_;
@@ -69,31 +72,31 @@ private:
     destroys the context. SIGINT cancels the main task; a second SIGINT ends the process.
 */
 template <class T>
-T run(awaitable<T> main, run_options opts = {});
+T run(awaitable<T> main, run_options opts = {},
+      const boost::source_location& where = BOOST_CURRENT_LOCATION);
 // end::outline[]
 
 template <class T>
-T runner::run(awaitable<T> main)
+T runner::run(awaitable<T> main, const boost::source_location& where)
 {
-    event_loop& loop = get_loop();
-    auto t = detail::spawn_task(loop, std::move(main), task_options{.name = "main"},
-                                BOOST_CURRENT_LOCATION);
+    check_can_run();
+    auto t = detail::spawn_task(*loop_, std::move(main), task_options{.name = "main"}, where);
     drive(t);
     return t.result();
 }
 
 template <class T>
-T run(awaitable<T> main, run_options opts)
+T run(awaitable<T> main, run_options opts, const boost::source_location& where)
 {
-    runner r(std::move(opts));
+    runner r(opts);
     if constexpr (std::is_void_v<T>)
     {
-        r.run(std::move(main));
+        r.run(std::move(main), where);
         r.close();
     }
     else
     {
-        T value = r.run(std::move(main));
+        T value = r.run(std::move(main), where);
         r.close();
         return value;
     }

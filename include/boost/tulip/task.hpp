@@ -22,6 +22,8 @@
 #include <optional>
 #include <boost/assert/source_location.hpp>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace boost::tulip {
@@ -39,16 +41,23 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 } // namespace detail
 
 // tag::outline[]
-/// Options of `create_task`.
+/** Options of `create_task`, read during the call only.
+
+    Deliberately trivially copyable: g++ 12 destroys an aggregate temporary twice when it
+    appears in a full-expression that also contains a `co_await`, as in
+    `create_task(work(co_await next()), {.name = n})`; with no destructor, nothing breaks.
+*/
 struct task_options
 {
-    /// The task's name; empty gives "Task-N".
-    std::string name;
-    /// The context to run in; by default a copy of the creator's current context.
-    std::optional<context> ctx;
+    /// The task's name (copied); empty gives "Task-N".
+    std::string_view name;
+    /// The context to run in (copied); by default a copy of the creator's current context.
+    const context* ctx = nullptr;
     /// Run the body at once, up to its first suspension (asyncio 3.12 eager tasks).
     bool eager = false;
 };
+
+static_assert(std::is_trivially_copyable_v<task_options>);
 
 /** A scheduled coroutine with a handle (asyncio.Task).
 
@@ -182,8 +191,8 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 {
     if (loop.is_closed())
         throw invalid_state_error("create_task: the event loop is closed");
-    context ctx = opts.ctx ? std::move(*opts.ctx) : copy_context();
-    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::move(opts.name), where);
+    context ctx = opts.ctx ? *opts.ctx : copy_context();
+    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
     detail::register_task(loop, *st);
     st->started = opts.eager;
@@ -198,7 +207,7 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 template <class T>
 task<T> create_task(awaitable<T> coro, task_options opts, const boost::source_location& where)
 {
-    return detail::spawn_task(get_running_loop(), std::move(coro), std::move(opts), where);
+    return detail::spawn_task(get_running_loop(), std::move(coro), opts, where);
 }
 
 template <class Executor, class T>
@@ -209,14 +218,14 @@ task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts,
     event_loop* loop = detail::loop_of_executor(ex);
     if (!loop)
         throw std::invalid_argument("create_task: the executor does not belong to an io_context");
-    return detail::spawn_task(*loop, std::move(coro), std::move(opts), where);
+    return detail::spawn_task(*loop, std::move(coro), opts, where);
 }
 
 template <class T>
 task<T> create_task(boost::asio::io_context& ioc, awaitable<T> coro, task_options opts,
                     const boost::source_location& where)
 {
-    return detail::spawn_task(get_event_loop(ioc), std::move(coro), std::move(opts), where);
+    return detail::spawn_task(get_event_loop(ioc), std::move(coro), opts, where);
 }
 
 } // namespace boost::tulip

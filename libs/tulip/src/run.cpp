@@ -7,6 +7,8 @@
 
 #include <boost/tulip/run.hpp>
 
+#include <boost/tulip/debug.hpp>
+
 #include <csignal>
 
 namespace boost::tulip {
@@ -51,11 +53,18 @@ event_loop& runner::get_loop()
     return *loop_;
 }
 
+void runner::check_can_run()
+{
+    event_loop& loop = get_loop();
+    if (loop.is_running())
+        throw invalid_state_error("runner::run: the event loop is already running");
+    if (detail::current.loop)
+        throw invalid_state_error("runner::run cannot be called from a running event loop");
+}
+
 void runner::drive(any_task main)
 {
     event_loop& loop = *loop_;
-    if (loop.is_running())
-        throw invalid_state_error("runner::run: the event loop is already running");
     drive_guard guard(loop);
 
     // asyncio.Runner: the first SIGINT cancels the main task and gives the signal its
@@ -111,6 +120,12 @@ void runner::close()
         // asyncio's _cancel_all_tasks: cancel what is left and let it finish.
         drive_guard guard(loop);
         auto tasks = unfinished(loop);
+        if (loop.get_debug() && !tasks.empty())
+            loop.call_exception_handler({std::to_string(tasks.size()) +
+                                             " task(s) still pending when the loop closed; "
+                                             "cancelling them:\n" + format_task_tree(loop),
+                                         nullptr,
+                                         {}});
         for (auto& t : tasks)
             t.cancel();
         auto& ioc = *ioc_;

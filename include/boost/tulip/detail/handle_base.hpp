@@ -25,8 +25,17 @@ using callback_id = std::uint64_t;
 namespace detail {
 
 template <class T>
-using wait_signature = std::conditional_t<std::is_void_v<T>, void(std::exception_ptr),
-                                          void(std::exception_ptr, T)>;
+struct wait_signature_of
+{
+    using type = void(std::exception_ptr, T);
+};
+template <>
+struct wait_signature_of<void>
+{
+    using type = void(std::exception_ptr);
+};
+template <class T>
+using wait_signature = typename wait_signature_of<T>::type;
 
 // What future<T> and task<T> share: the asyncio.Future API over a shared state.
 // State is the concrete state type (future_state<T> or task_state<T>).
