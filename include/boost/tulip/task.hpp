@@ -79,8 +79,10 @@ public:
     {
     }
 
-    /** Requests cancellation: a `cancelled_error` is thrown into the coroutine at its
-        current or next suspension point (once). Returns false if the task is done. */
+    /** Requests cancellation: the operation the coroutine is suspended in (or the next
+        one it starts) completes with `operation_aborted`, which surfaces as an exception
+        for which `is_cancellation()` is true; once. Awaiters of a task that ends
+        cancelled get `cancelled_error(msg)`. Returns false if the task is done. */
     bool cancel(std::string msg = {}) { return tb().cancel(std::move(msg)); }
     /// The number of cancellation requests not undone by `uncancel()`.
     int cancelling() const noexcept { return tb().cancelling(); }
@@ -158,16 +160,31 @@ awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
 {
     st->cancel_state = co_await boost::asio::this_coro::cancellation_state;
     st->has_cancel_state = true;
+    std::exception_ptr e;
     if (st->pending_cancel)
     {
         // Cancelled before its first step: the body never runs.
         st->pending_cancel = false;
-        throw cancelled_error(st->cancel_message());
+        e = std::make_exception_ptr(cancelled_error(st->cancel_message()));
     }
-    if constexpr (std::is_void_v<T>)
-        co_await std::move(body);
     else
-        st->value.emplace(co_await std::move(body));
+    {
+        try
+        {
+            if constexpr (std::is_void_v<T>)
+                co_await std::move(body);
+            else
+                st->value.emplace(co_await std::move(body));
+        }
+        catch (...)
+        {
+            e = std::current_exception();
+        }
+    }
+    // Done now, not when co_spawn's handler runs on a later iteration: an eager task that
+    // never suspends is done when create_task returns (asyncio 3.12), and awaiters resume
+    // without a round trip through the queue.
+    st->finish(std::move(e));
 }
 
 // co_spawn's completion handler. Its cancellation slot is the task's signal; having no
@@ -179,7 +196,11 @@ struct task_completion
     using cancellation_slot_type = boost::asio::cancellation_slot;
     cancellation_slot_type get_cancellation_slot() const noexcept { return st->signal.slot(); }
 
-    void operator()(std::exception_ptr e) { st->finish(std::move(e)); }
+    void operator()(std::exception_ptr e)
+    {
+        if (!st->done())  // run_task_body normally finished it already
+            st->finish(std::move(e));
+    }
 };
 
 // Registers a new task with its loop; returns its number.

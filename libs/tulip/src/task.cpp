@@ -205,6 +205,15 @@ void future_base::complete(status s, std::exception_ptr e, bool resume_inline)
         link(loop_->unretrieved_);
         in_unretrieved_ = true;
     }
+    // Done callbacks are queued first, as asyncio queues every callback (an awaiter's
+    // wake-up is one of them) when the future completes.
+    if (!callbacks_.empty() && loop_ && !loop_->is_closed())
+    {
+        auto callbacks = std::move(callbacks_);
+        callbacks_.clear();
+        for (auto& c : callbacks)
+            loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
+    }
     waiter* w = std::exchange(waiters_, nullptr);
     waiters_tail_ = nullptr;
     while (w)
@@ -212,13 +221,6 @@ void future_base::complete(status s, std::exception_ptr e, bool resume_inline)
         waiter* next = w->next;
         w->complete(resume_inline);
         w = next;
-    }
-    if (!callbacks_.empty() && loop_ && !loop_->is_closed())
-    {
-        auto callbacks = std::move(callbacks_);
-        callbacks_.clear();
-        for (auto& c : callbacks)
-            loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
     }
 }
 

@@ -40,6 +40,13 @@ public:
     void operator()()
     {
         thread_state& cur = current;
+        if (task_->done()) [[unlikely]]
+        {
+            // co_spawn's completion of a finished task: it may drop the last reference,
+            // so nothing here may touch the task afterwards.
+            f_();
+            return;
+        }
         if (cur.task == task_)
         {
             // A nested resumption of the running task (an inline dispatch).

@@ -1,0 +1,618 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Cancellation of tasks (asyncio's model): task::cancel, cancelling/uncancel,
+// is_cancellation, and where a cancellation is delivered.
+
+#include <boost/tulip/task.hpp>
+
+#include <boost/tulip/test.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tulip = boost::tulip;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What a task body saw.
+struct probe
+{
+    bool started = false;
+    bool resumed = false;  // reached the code after its first suspension
+    std::exception_ptr caught;
+    bool later_completed = false;
+    int cancellations = 0;
+};
+
+tulip::awaitable<void> set_flag(bool& flag)
+{
+    flag = true;
+    co_return;
+}
+
+tulip::awaitable<int> value_after(tulip::duration d, int v)
+{
+    co_await tulip::sleep(d);
+    co_return v;
+}
+
+// Sleeps `d`, catching whatever that throws.
+tulip::awaitable<void> sleep_catching(tulip::duration d, probe& p)
+{
+    p.started = true;
+    try
+    {
+        co_await tulip::sleep(d);
+        p.resumed = true;
+    }
+    catch (...)
+    {
+        p.caught = std::current_exception();
+    }
+}
+
+// Sleeps `d` and lets a cancellation propagate.
+tulip::awaitable<void> sleep_propagating(tulip::duration d, probe& p)
+{
+    p.started = true;
+    co_await tulip::sleep(d);
+    p.resumed = true;
+}
+
+// Waits on a raw Asio timer of the loop's io_context.
+tulip::awaitable<void> asio_timer_catching(probe& p)
+{
+    p.started = true;
+    asio::steady_timer timer(tulip::get_running_loop().get_io_context());
+    timer.expires_after(1h);
+    try
+    {
+        co_await timer.async_wait(asio::use_awaitable);
+        p.resumed = true;
+    }
+    catch (...)
+    {
+        p.caught = std::current_exception();
+    }
+}
+
+// Catches the cancellation, leaves the handler, then awaits again.
+tulip::awaitable<int> catch_then_sleep_again(probe& p)
+{
+    p.started = true;
+    try
+    {
+        co_await tulip::sleep(1h);
+    }
+    catch (...)
+    {
+        p.caught = std::current_exception();
+    }
+    co_await tulip::sleep(1s);
+    p.later_completed = true;
+    co_return 5;
+}
+
+// Counts the cancellations seen over several awaits.
+tulip::awaitable<void> count_cancellations(probe& p)
+{
+    p.started = true;
+    for (int i = 0; i < 4; ++i)
+    {
+        try
+        {
+            if (i % 2 == 0)
+                co_await tulip::sleep(1s);
+            else
+                co_await tulip::sleep(0s);
+        }
+        catch (...)
+        {
+            if (tulip::is_cancellation(std::current_exception()))
+                ++p.cancellations;
+            else
+                p.caught = std::current_exception();
+        }
+    }
+    p.later_completed = true;
+}
+
+// Waits on `f`, records the value, then (if `then_sleep`) sleeps an hour.
+tulip::awaitable<int> wait_future_then(tulip::future<int> f, int& got, bool then_sleep)
+{
+    int v = co_await f.wait();
+    got = v;
+    if (then_sleep)
+        co_await tulip::sleep(1h);
+    co_return v * 2;
+}
+
+// Sets `f`'s result and cancels `victim` in the same step, before the victim runs.
+tulip::awaitable<void> set_then_cancel(tulip::future<int> f, tulip::task<int>& victim, bool& cancel_result)
+{
+    f.set_result(21);
+    cancel_result = victim.cancel("after result");
+    co_return;
+}
+
+tulip::awaitable<int> await_task(tulip::task<int> inner)
+{
+    co_return co_await inner.wait();
+}
+
+tulip::awaitable<void> cancel_self_then_sleep(probe& p)
+{
+    p.started = true;
+    bool requested = tulip::current_task().cancel("self");
+    p.resumed = requested;  // no exception at the cancel() call itself
+    try
+    {
+        co_await tulip::sleep(1s);
+    }
+    catch (...)
+    {
+        p.caught = std::current_exception();
+    }
+}
+
+tulip::awaitable<int> catch_and_uncancel(probe& p, int& remaining)
+{
+    p.started = true;
+    try
+    {
+        co_await tulip::sleep(1h);
+    }
+    catch (...)
+    {
+        p.caught = std::current_exception();
+    }
+    remaining = tulip::current_task().uncancel();
+    co_await tulip::sleep(1s);
+    p.later_completed = true;
+    co_return 3;
+}
+
+bool is_operation_aborted(const std::exception_ptr& e)
+{
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const boost::system::system_error& s)
+    {
+        return s.code() == asio::error::operation_aborted;
+    }
+    catch (...)
+    {
+        return false;
+    }
+}
+
+// The message of a cancelled_error, or a marker if `e` is something else.
+std::string cancel_message(const std::exception_ptr& e)
+{
+    if (!e)
+        return "<no exception>";
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const tulip::cancelled_error& c)
+    {
+        return c.message();
+    }
+    catch (...)
+    {
+        return "<not a cancelled_error>";
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cancellation_suite)
+
+BOOST_TULIP_TEST_CASE(cancel_returns_true_when_pending_and_false_when_done)
+{
+    probe p;
+    auto t = tulip::create_task(sleep_propagating(1h, p));
+    co_await tulip::sleep(0s);
+    BOOST_TEST(t.cancel());
+    try
+    {
+        co_await t.wait();
+    }
+    catch (...)
+    {
+    }
+    BOOST_TEST(t.done());
+    BOOST_TEST(!t.cancel());
+
+    auto finished = tulip::create_task(value_after(0s, 1));
+    co_await finished.wait();
+    BOOST_TEST(!finished.cancel());
+    BOOST_TEST(!finished.cancelled());
+    BOOST_TEST(finished.result() == 1);
+}
+
+BOOST_TULIP_TEST_CASE(cancellation_is_delivered_while_waiting_in_tulip_sleep)
+{
+    probe p;
+    auto t = tulip::create_task(sleep_catching(1h, p));
+    co_await tulip::sleep(1s);
+    BOOST_TEST_REQUIRE(p.started);
+    auto t0 = tulip::clock::now();
+    t.cancel();
+    co_await t.wait();
+    BOOST_TEST(!p.resumed);
+    BOOST_TEST_REQUIRE(static_cast<bool>(p.caught));
+    BOOST_TEST(tulip::is_cancellation(p.caught));
+    BOOST_TEST((tulip::clock::now() - t0 < 1s));
+}
+
+BOOST_TULIP_TEST_CASE(cancellation_is_delivered_while_waiting_in_a_raw_asio_operation)
+{
+    probe p;
+    auto t = tulip::create_task(asio_timer_catching(p));
+    co_await tulip::sleep(0s);
+    BOOST_TEST_REQUIRE(p.started);
+    t.cancel();
+    co_await t.wait();
+    BOOST_TEST(!p.resumed);
+    BOOST_TEST_REQUIRE(static_cast<bool>(p.caught));
+    BOOST_TEST(tulip::is_cancellation(p.caught));
+    BOOST_TEST(is_operation_aborted(p.caught));
+}
+
+BOOST_TULIP_TEST_CASE(task_cancelled_before_its_first_step_never_runs_its_body)
+{
+    bool started = false;
+    auto t = tulip::create_task(set_flag(started));
+    BOOST_TEST(t.cancel("early"));
+    std::exception_ptr e;
+    try
+    {
+        co_await t.wait();
+    }
+    catch (...)
+    {
+        e = std::current_exception();
+    }
+    BOOST_TEST(!started);
+    BOOST_TEST(t.cancelled());
+    BOOST_TEST(tulip::is_cancellation(e));
+    BOOST_TEST(cancel_message(e) == "early");
+}
+
+BOOST_TULIP_TEST_CASE(cancellation_of_a_woken_task_is_delivered_at_its_next_suspension)
+{
+    // The task is ready to run (its future is set) when it is cancelled: the wait
+    // completes normally and the cancellation arrives at the next co_await.
+    auto f = tulip::get_running_loop().create_future<int>();
+    int got = 0;
+    auto t = tulip::create_task(wait_future_then(f, got, true));
+    co_await tulip::sleep(0s);
+    auto t0 = tulip::clock::now();
+    f.set_result(21);
+    BOOST_TEST(t.cancel());
+    std::exception_ptr e;
+    try
+    {
+        (void)co_await t.wait();
+    }
+    catch (...)
+    {
+        e = std::current_exception();
+    }
+    BOOST_TEST(got == 21);
+    BOOST_TEST(t.cancelled());
+    BOOST_TEST(tulip::is_cancellation(e));
+    BOOST_TEST((tulip::clock::now() - t0 < 1h));
+}
+
+BOOST_TULIP_TEST_CASE(cancel_right_after_the_awaited_result_arrived_keeps_the_result)
+{
+    // DESIGN sec. 7: Tulip delivers the result and raises the cancellation at the next
+    // suspension point; a task that finishes without suspending again finishes normally.
+    auto f = tulip::get_running_loop().create_future<int>();
+    int got = 0;
+    auto victim = tulip::create_task(wait_future_then(f, got, false));
+    co_await tulip::sleep(0s);
+    bool cancel_result = false;
+    auto setter = tulip::create_task(set_then_cancel(f, victim, cancel_result));
+    co_await setter.wait();
+    BOOST_TEST(cancel_result);
+    int r = -1;
+    std::exception_ptr e;
+    try
+    {
+        r = co_await victim.wait();
+    }
+    catch (...)
+    {
+        e = std::current_exception();
+    }
+    BOOST_TEST(!e);
+    BOOST_TEST(got == 21);
+    BOOST_TEST(r == 42);
+    BOOST_TEST(!victim.cancelled());
+}
+
+BOOST_TULIP_TEST_CASE(cancel_right_after_the_awaited_result_arrived_raises_at_the_next_suspension)
+{
+    auto f = tulip::get_running_loop().create_future<int>();
+    int got = 0;
+    auto victim = tulip::create_task(wait_future_then(f, got, true));
+    co_await tulip::sleep(0s);
+    bool cancel_result = false;
+    auto setter = tulip::create_task(set_then_cancel(f, victim, cancel_result));
+    co_await setter.wait();
+    auto t0 = tulip::clock::now();
+    std::exception_ptr e;
+    try
+    {
+        (void)co_await victim.wait();
+    }
+    catch (...)
+    {
+        e = std::current_exception();
+    }
+    BOOST_TEST(cancel_result);
+    BOOST_TEST(got == 21);  // the result was delivered first
+    BOOST_TEST(victim.cancelled());
+    BOOST_TEST(cancel_message(e) == "after result");
+    BOOST_TEST((tulip::clock::now() - t0 < 1h));
+}
+
+BOOST_TULIP_TEST_CASE(later_co_awaits_work_after_a_caught_cancellation)
+{
+    probe p;
+    auto t = tulip::create_task(catch_then_sleep_again(p));
+    co_await tulip::sleep(1s);
+    auto t0 = tulip::clock::now();
+    t.cancel();
+    int r = co_await t.wait();
+    BOOST_TEST(tulip::is_cancellation(p.caught));
+    BOOST_TEST(p.later_completed);
+    BOOST_TEST(r == 5);
+    BOOST_TEST((tulip::clock::now() - t0 == 1s));  // the second sleep ran its full length
+}
+
+BOOST_TULIP_TEST_CASE(cancellation_is_delivered_exactly_once)
+{
+    probe p;
+    auto t = tulip::create_task(count_cancellations(p));
+    co_await tulip::sleep(0s);
+    t.cancel();
+    co_await t.wait();
+    BOOST_TEST(p.cancellations == 1);
+    BOOST_TEST(!p.caught);
+    BOOST_TEST(p.later_completed);
+    BOOST_TEST(!t.cancelled());
+}
+
+BOOST_TULIP_TEST_CASE(cancelling_counts_requests_and_uncancel_undoes_one)
+{
+    probe p;
+    auto t = tulip::create_task(sleep_propagating(1h, p));
+    co_await tulip::sleep(0s);
+    BOOST_TEST(t.cancelling() == 0);
+    t.cancel();
+    BOOST_TEST(t.cancelling() == 1);
+    t.cancel();
+    BOOST_TEST(t.cancelling() == 2);
+    BOOST_TEST(t.uncancel() == 1);
+    BOOST_TEST(t.cancelling() == 1);
+    try
+    {
+        co_await t.wait();
+    }
+    catch (...)
+    {
+    }
+    BOOST_TEST(t.cancelled());
+}
+
+BOOST_TULIP_TEST_CASE(uncancel_to_zero_before_delivery_means_no_cancellation)
+{
+    bool started = false;
+    auto t = tulip::create_task(set_flag(started));
+    BOOST_TEST(t.cancel());
+    BOOST_TEST(t.uncancel() == 0);
+    co_await t.wait();
+    BOOST_TEST(started);
+    BOOST_TEST(t.done());
+    BOOST_TEST(!t.cancelled());
+}
+
+BOOST_TULIP_TEST_CASE(uncancel_to_zero_in_a_woken_task_means_no_cancellation)
+{
+    auto f = tulip::get_running_loop().create_future<int>();
+    int got = 0;
+    auto t = tulip::create_task(wait_future_then(f, got, true));
+    co_await tulip::sleep(0s);
+    f.set_result(4);
+    BOOST_TEST(t.cancel());
+    BOOST_TEST(t.uncancel() == 0);
+    auto t0 = tulip::clock::now();
+    int r = co_await t.wait();
+    BOOST_TEST(r == 8);
+    BOOST_TEST(!t.cancelled());
+    BOOST_TEST((tulip::clock::now() - t0 >= 1h));  // the sleep after the wait was not cut
+}
+
+BOOST_TULIP_TEST_CASE(task_that_catches_the_cancellation_can_uncancel_and_go_on)
+{
+    probe p;
+    int remaining = -1;
+    auto t = tulip::create_task(catch_and_uncancel(p, remaining));
+    co_await tulip::sleep(0s);
+    t.cancel();
+    int r = co_await t.wait();
+    BOOST_TEST(tulip::is_cancellation(p.caught));
+    BOOST_TEST(remaining == 0);
+    BOOST_TEST(t.cancelling() == 0);
+    BOOST_TEST(p.later_completed);
+    BOOST_TEST(r == 3);
+    BOOST_TEST(!t.cancelled());
+}
+
+BOOST_TULIP_TEST_CASE(cancel_message_reaches_the_awaiter)
+{
+    probe p;
+    auto t = tulip::create_task(sleep_propagating(1h, p));
+    co_await tulip::sleep(0s);
+    t.cancel("shutdown");
+    std::exception_ptr e;
+    try
+    {
+        co_await t.wait();
+    }
+    catch (...)
+    {
+        e = std::current_exception();
+    }
+    BOOST_TEST_REQUIRE(static_cast<bool>(e));
+    BOOST_TEST(cancel_message(e) == "shutdown");
+    std::string from_result;
+    try
+    {
+        t.result();
+    }
+    catch (const tulip::cancelled_error& c)
+    {
+        from_result = c.message();
+    }
+    BOOST_TEST(from_result == "shutdown");
+}
+
+BOOST_TULIP_TEST_CASE(cancel_message_reaches_an_async_wait_callback)
+{
+    auto t = tulip::create_task(value_after(1h, 1));
+    co_await tulip::sleep(0s);
+    std::exception_ptr e;
+    int calls = 0;
+    t.async_wait([&](std::exception_ptr x, int) {
+        ++calls;
+        e = x;
+    });
+    t.cancel("stop now");
+    co_await tulip::sleep(1s);
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(tulip::is_cancellation(e));
+    BOOST_TEST(cancel_message(e) == "stop now");
+}
+
+BOOST_TULIP_TEST_CASE(task_ends_cancelled_when_the_cancellation_propagates_out)
+{
+    probe p;
+    auto t = tulip::create_task(sleep_propagating(1h, p));
+    co_await tulip::sleep(0s);
+    t.cancel();
+    try
+    {
+        co_await t.wait();
+    }
+    catch (...)
+    {
+    }
+    BOOST_TEST(t.done());
+    BOOST_TEST(t.cancelled());
+    BOOST_TEST(!p.resumed);
+    BOOST_CHECK_THROW(t.exception(), tulip::cancelled_error);
+}
+
+BOOST_TULIP_TEST_CASE(task_that_catches_the_cancellation_and_returns_is_not_cancelled)
+{
+    probe p;
+    auto t = tulip::create_task(catch_then_sleep_again(p));
+    co_await tulip::sleep(0s);
+    t.cancel();
+    int r = co_await t.wait();
+    BOOST_TEST(t.done());
+    BOOST_TEST(!t.cancelled());
+    BOOST_TEST(r == 5);
+    BOOST_TEST(t.result() == 5);
+    BOOST_TEST(!t.exception());
+}
+
+BOOST_AUTO_TEST_CASE(is_cancellation_is_true_for_cancelled_error_and_operation_aborted_only)
+{
+    const tulip::cancelled_error ce("m");
+    const boost::system::system_error aborted(asio::error::operation_aborted);
+    const boost::system::system_error reset(asio::error::connection_reset);
+    const std::runtime_error other("x");
+
+    BOOST_TEST(tulip::is_cancellation(ce));
+    BOOST_TEST(tulip::is_cancellation(aborted));
+    BOOST_TEST(!tulip::is_cancellation(reset));
+    BOOST_TEST(!tulip::is_cancellation(other));
+
+    BOOST_TEST(tulip::is_cancellation(std::make_exception_ptr(ce)));
+    BOOST_TEST(tulip::is_cancellation(std::make_exception_ptr(aborted)));
+    BOOST_TEST(!tulip::is_cancellation(std::make_exception_ptr(reset)));
+    BOOST_TEST(!tulip::is_cancellation(std::make_exception_ptr(other)));
+    BOOST_TEST(!tulip::is_cancellation(std::make_exception_ptr(42)));
+    BOOST_TEST(!tulip::is_cancellation(std::exception_ptr()));
+
+    BOOST_TEST((ce.code() == asio::error::operation_aborted));
+    BOOST_TEST(ce.message() == "m");
+}
+
+BOOST_TULIP_TEST_CASE(cancelling_the_awaiting_task_cancels_the_awaited_task)
+{
+    auto inner = tulip::create_task(value_after(1h, 1));
+    auto outer = tulip::create_task(await_task(inner));
+    co_await tulip::sleep(1s);
+    auto t0 = tulip::clock::now();
+    BOOST_TEST(outer.cancel("outer cancelled"));
+    std::exception_ptr outer_e;
+    try
+    {
+        (void)co_await outer.wait();
+    }
+    catch (...)
+    {
+        outer_e = std::current_exception();
+    }
+    BOOST_TEST(outer.cancelled());
+    BOOST_TEST(tulip::is_cancellation(outer_e));
+    std::exception_ptr inner_e;
+    try
+    {
+        (void)co_await inner.wait();
+    }
+    catch (...)
+    {
+        inner_e = std::current_exception();
+    }
+    BOOST_TEST(inner.cancelled());
+    BOOST_TEST(cancel_message(inner_e) == "outer cancelled");
+    BOOST_TEST((tulip::clock::now() - t0 < 1h));
+}
+
+BOOST_TULIP_TEST_CASE(cancel_from_inside_the_task_is_delivered_at_its_next_suspension)
+{
+    probe p;
+    auto t = tulip::create_task(cancel_self_then_sleep(p));
+    co_await tulip::sleep(0s);
+    auto t0 = tulip::clock::now();
+    co_await t.wait();
+    BOOST_TEST(p.started);
+    BOOST_TEST(p.resumed);  // cancel() returned true and did not throw
+    BOOST_TEST(tulip::is_cancellation(p.caught));
+    BOOST_TEST((tulip::clock::now() - t0 < 1s));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
