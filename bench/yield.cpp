@@ -1,0 +1,166 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+// Benchmark `yield`: give the loop a turn and resume (asyncio `await asyncio.sleep(0)`).
+//
+//   tulip          co_await tulip::sleep(0s)                       (default token: deferred)
+//   asio           co_await asio::post(ex, asio::use_awaitable)
+//   asio_deferred  co_await asio::post(ex, asio::deferred)
+//   asio_reactor   the `asio` loop on an io_context whose reactor is in use (one idle
+//                  steady_timer exists, as in any program with a socket or a timer;
+//                  Tulip's loop always has its timer). For information: Asio then
+//                  polls epoll once per handler when only one handler is ready.
+//
+// ns per yield, median of R repetitions, impls interleaved.
+// Usage: yield [--reps R] [--n N] [--wall]
+
+#include <boost/tulip/run.hpp>
+#include <boost/tulip/sleep.hpp>
+#include <boost/tulip/task.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace tulip = boost::tulip;
+
+namespace {
+
+// ---- shared bench helpers (each bench/*.cpp is self-contained) --------------------
+// Per-op figures use the thread's CPU time (CLOCK_THREAD_CPUTIME_ID): the machine is
+// shared, and CPU time leaves out the time the benchmark was not scheduled. `--wall`
+// switches to wall-clock time (steady_clock).
+bool use_wall_clock = false;
+
+double now_ns()
+{
+    if (use_wall_clock)
+        return std::chrono::duration<double, std::nano>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+double elapsed_ns(double t0)
+{
+    return now_ns() - t0;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void emit(const char* bench, const char* impl, const char* metric, double value, const char* unit)
+{
+    std::printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
+                bench, impl, metric, value, unit);
+    std::fflush(stdout);
+}
+
+long arg_long(int argc, char** argv, const char* name, long def)
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--wall") == 0)
+            use_wall_clock = true;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], name) == 0)
+            return std::atol(argv[i + 1]);
+    return def;
+}
+
+template <class T>
+void run_asio(asio::io_context& ioc, asio::awaitable<T> coro, T& out)
+{
+    std::exception_ptr err;
+    asio::co_spawn(ioc, std::move(coro), [&](std::exception_ptr e, T v) {
+        err = e;
+        out = v;
+    });
+    ioc.restart();
+    ioc.run();
+    if (err)
+        std::rethrow_exception(err);
+}
+// -------------------------------------------------------------------------------------
+
+tulip::awaitable<double> tulip_yield(long n)
+{
+    const double t0 = now_ns();
+    for (long i = 0; i < n; ++i)
+        co_await tulip::sleep(std::chrono::seconds(0));
+    co_return elapsed_ns(t0) / n;
+}
+
+asio::awaitable<double> asio_yield(long n)
+{
+    auto ex = co_await asio::this_coro::executor;
+    const double t0 = now_ns();
+    for (long i = 0; i < n; ++i)
+        co_await asio::post(ex, asio::use_awaitable);
+    co_return elapsed_ns(t0) / n;
+}
+
+asio::awaitable<double> asio_yield_deferred(long n)
+{
+    auto ex = co_await asio::this_coro::executor;
+    const double t0 = now_ns();
+    for (long i = 0; i < n; ++i)
+        co_await asio::post(ex, asio::deferred);
+    co_return elapsed_ns(t0) / n;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const long reps = arg_long(argc, argv, "--reps", 5);
+    const long n = arg_long(argc, argv, "--n", 1000000);
+
+    tulip::run_options ro;
+    ro.handle_sigint = false;
+    tulip::runner r(ro);
+    asio::io_context ioc(1);
+    asio::io_context ioc_reactor(1);
+    asio::steady_timer idle_timer(ioc_reactor);  // initialises the reactor
+
+    std::vector<double> t, a, ad, ar;
+    double d;
+    (void)r.run(tulip_yield(n / 10));  // warm-up
+    run_asio(ioc, asio_yield(n / 10), d);
+    for (long rep = 0; rep < reps; ++rep)
+    {
+        t.push_back(r.run(tulip_yield(n)));
+        run_asio(ioc, asio_yield(n), d);
+        a.push_back(d);
+        run_asio(ioc, asio_yield_deferred(n), d);
+        ad.push_back(d);
+        run_asio(ioc_reactor, asio_yield(n), d);
+        ar.push_back(d);
+    }
+    emit("yield", "tulip", "ns_per_op", median(t), "ns");
+    emit("yield", "asio", "ns_per_op", median(a), "ns");
+    emit("yield", "asio_deferred", "ns_per_op", median(ad), "ns");
+    emit("yield", "asio_reactor", "ns_per_op", median(ar), "ns");
+    return 0;
+}
