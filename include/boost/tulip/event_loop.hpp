@@ -203,7 +203,9 @@ private:
     std::optional<clock::time_point> next_deadline() noexcept;
 
     boost::asio::io_context& ioc_;
-    boost::asio::steady_timer timer_;
+    // Made on first use: an Asio timer brings in the reactor, which a loop that only
+    // runs tasks and callbacks does not need.
+    std::optional<boost::asio::steady_timer> timer_;
 
     std::vector<detail::timer_entry> heap_;
     std::uint64_t timer_seq_ = 0;

@@ -181,9 +181,8 @@ awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
             e = std::current_exception();
         }
     }
-    // Done now, not when co_spawn's handler runs on a later iteration: an eager task that
-    // never suspends is done when create_task returns (asyncio 3.12), and awaiters resume
-    // without a round trip through the queue.
+    // Done now: an eager task that never suspends is done when create_task returns
+    // (asyncio 3.12). Awaiters resume when co_spawn's handler runs, outside this step.
     st->finish(std::move(e));
 }
 
@@ -200,6 +199,7 @@ struct task_completion
     {
         if (!st->done())  // run_task_body normally finished it already
             st->finish(std::move(e));
+        st->wake_waiters(true);
     }
 };
 

@@ -15,33 +15,62 @@ namespace detail {
 
 std::uint64_t next_unique_id() noexcept
 {
-    static std::atomic<std::uint64_t> counter{0};
-    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+    // Per-thread ranges: no shared counter to contend on in the hot path of set().
+    static std::atomic<std::uint64_t> threads{0};
+    thread_local const std::uint64_t base = (threads.fetch_add(1, std::memory_order_relaxed) + 1)
+                                            << 40;
+    thread_local std::uint64_t next = 0;
+    return base | (++next & ((std::uint64_t(1) << 40) - 1));
 }
 
-context_data_ptr rebind(const context_data* base, std::uint64_t var, context_value_ptr value)
+void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value)
 {
+    const auto by_var = [](const context_entry& e, std::uint64_t v) { return e.var < v; };
+    if (data && data->refs.load(std::memory_order_acquire) == 1)
+    {
+        // No other context shares this mapping: change it in place. A new uid keeps
+        // lookup caches from returning the old value.
+        auto* d = const_cast<context_data*>(data.get());
+        auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var, by_var);
+        const bool found = pos != d->entries.end() && pos->var == var;
+        if (value)
+        {
+            if (found)
+                pos->value = std::move(value);
+            else
+                d->entries.insert(pos, context_entry{var, std::move(value)});
+        }
+        else if (found)
+        {
+            d->entries.erase(pos);
+        }
+        if (d->entries.empty())
+            data.reset();
+        else
+            d->uid = next_unique_id();
+        return;
+    }
     auto* d = new context_data;
     d->uid = next_unique_id();
-    if (base)
+    if (data)
     {
-        d->entries.reserve(base->entries.size() + 1);
-        for (const auto& e : base->entries)
+        d->entries.reserve(data->entries.size() + 1);
+        for (const auto& e : data->entries)
             if (e.var != var)
                 d->entries.push_back(e);
     }
     if (value)
     {
-        auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var,
-                                    [](const context_entry& e, std::uint64_t v) { return e.var < v; });
+        auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var, by_var);
         d->entries.insert(pos, context_entry{var, std::move(value)});
     }
     if (d->entries.empty())
     {
         delete d;
-        return nullptr;
+        data.reset();
+        return;
     }
-    return context_data_ptr(d);
+    data = context_data_ptr(d);
 }
 
 context& thread_default_context() noexcept

@@ -108,7 +108,7 @@ void loop_access::use_virtual_clock(event_loop& l)
     {
         l.armed_ = false;
         ++l.arm_generation_;
-        l.timer_.cancel();
+        l.timer_->cancel();
     }
 }
 
@@ -169,7 +169,6 @@ clock::time_point timer_handle::when() const noexcept
 event_loop::event_loop(boost::asio::execution_context& ctx)
     : boost::asio::execution_context::service(ctx)
     , ioc_(as_io_context(ctx))
-    , timer_(ioc_)
     , debug_(debug_from_environment())
 {
 }
@@ -192,6 +191,7 @@ event_loop::~event_loop()
 void event_loop::shutdown()
 {
     closed_ = true;
+    timer_.reset();
     signals_.clear();
     auto heap = std::move(heap_);
     heap_.clear();
@@ -248,7 +248,7 @@ void event_loop::cancel_timer(detail::timer_node* n) noexcept
         // Nothing left to wait for: let the io_context run out of work.
         armed_ = false;
         ++arm_generation_;
-        timer_.cancel();
+        timer_->cancel();
     }
 }
 
@@ -316,8 +316,10 @@ void event_loop::arm_timer()
     armed_ = true;
     armed_at_ = next;
     const std::uint64_t generation = ++arm_generation_;
-    timer_.expires_at(next);
-    timer_.async_wait([this, generation](const boost::system::error_code&) {
+    if (!timer_)
+        timer_.emplace(ioc_);
+    timer_->expires_at(next);
+    timer_->async_wait([this, generation](const boost::system::error_code&) {
         if (generation != arm_generation_)
             return;  // re-armed or disarmed since
         armed_ = false;

@@ -87,25 +87,24 @@ void runner::drive(any_task main)
         }
     } remove_sigint{loop, own_sigint};
 
+    // Run until the main task is done: its done callback stops the io_context, so the
+    // loop runs at io_context::run speed.
     auto& ioc = *ioc_;
-    ioc.restart();
+    main.add_done_callback([&ioc] { ioc.stop(); });
     while (!main.done())
     {
-        if (detail::loop_access::stop_requested(loop))
+        ioc.restart();
+        ioc.run();
+        if (!main.done())
         {
+            // stop(), or io_context::stop() called directly; a suspended task holds
+            // work, so the io_context cannot simply have run out of it.
             detail::loop_access::clear_stop(loop);
             throw invalid_state_error("event loop stopped before the main task completed");
         }
-        if (ioc.run_one() == 0)
-        {
-            if (detail::loop_access::stop_requested(loop))
-                continue;
-            if (!main.done())
-                throw invalid_state_error(
-                    "the main task can never complete: the event loop has no work left");
-            ioc.restart();
-        }
     }
+    detail::loop_access::clear_stop(loop);
+    ioc.restart();
 }
 
 void runner::close()

@@ -162,7 +162,7 @@ bool future_base::cancel(std::string msg)
     if (done())
         return false;
     cancel_message_ = std::move(msg);
-    complete(status::cancelled, nullptr, false);
+    complete(status::cancelled, nullptr, true);
     return true;
 }
 
@@ -174,7 +174,7 @@ void future_base::cancel_from_awaiter(task_base* awaiter)
 void future_base::set_finished()
 {
     check_pending("set_result");
-    complete(status::finished, nullptr, false);
+    complete(status::finished, nullptr, true);
 }
 
 void future_base::set_exception(std::exception_ptr e)
@@ -182,7 +182,7 @@ void future_base::set_exception(std::exception_ptr e)
     check_pending("set_exception");
     if (!e)
         throw std::invalid_argument("set_exception: null exception_ptr");
-    complete(status::finished, std::move(e), false);
+    complete(status::finished, std::move(e), true);
 }
 
 void future_base::add_waiter(waiter* w) noexcept
@@ -195,7 +195,7 @@ void future_base::add_waiter(waiter* w) noexcept
     waiters_tail_ = w;
 }
 
-void future_base::complete(status s, std::exception_ptr e, bool resume_inline)
+void future_base::complete(status s, std::exception_ptr e, bool wake)
 {
     boost::intrusive_ptr<future_base> self(this);  // waiters may drop the last handle
     status_ = s;
@@ -214,6 +214,12 @@ void future_base::complete(status s, std::exception_ptr e, bool resume_inline)
         for (auto& c : callbacks)
             loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
     }
+    if (wake)
+        wake_waiters(false);
+}
+
+void future_base::wake_waiters(bool resume_inline)
+{
     waiter* w = std::exchange(waiters_, nullptr);
     waiters_tail_ = nullptr;
     while (w)
@@ -358,11 +364,11 @@ void task_base::finish(std::exception_ptr e) noexcept
             {
             }
         }
-        complete(status::cancelled, nullptr, true);
+        complete(status::cancelled, nullptr, false);
     }
     else
     {
-        complete(status::finished, std::move(e), true);
+        complete(status::finished, std::move(e), false);
     }
 }
 

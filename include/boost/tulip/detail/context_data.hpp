@@ -53,8 +53,8 @@ struct context_entry
     context_value_ptr value;
 };
 
-// An immutable mapping, sorted by variable id. A `set` builds a new one; contexts that
-// copied the old one keep sharing it. `uid` is unique for the life of the process, so a
+// A mapping sorted by variable id, immutable while shared: a `set` on a shared mapping
+// builds a new one, and contexts that copied the old one keep it. `uid` is unique for the life of the process, so a
 // lookup cache keyed by it can never confuse two mappings.
 struct context_data
 {
@@ -89,8 +89,9 @@ inline const context_value* find_value(const context_data& d, std::uint64_t var)
     return nullptr;
 }
 
-// A mapping equal to `base` with `var` bound to `value` (or removed, if `value` is null).
-context_data_ptr rebind(const context_data* base, std::uint64_t var, context_value_ptr value);
+// Binds `var` to `value` in `data` (removes it if `value` is null): in place when no
+// other context shares the mapping, else in a new mapping.
+void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value);
 
 // A process-wide unique id (never 0) for variables, mappings and contexts.
 std::uint64_t next_unique_id() noexcept;

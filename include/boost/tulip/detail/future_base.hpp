@@ -9,6 +9,7 @@
 #define BOOST_TULIP_DETAIL_FUTURE_BASE_HPP
 
 #include <boost/tulip/context.hpp>
+#include <boost/tulip/detail/recycled.hpp>
 #include <boost/tulip/error.hpp>
 
 #include <boost/smart_ptr/intrusive_ptr.hpp>
@@ -51,7 +52,7 @@ struct done_callback
 
 // The state shared by the handles of one future or task (asyncio.Future): outcome,
 // done callbacks, waiters. One loop, one thread: the count is not atomic.
-class future_base
+class future_base : public recycled
 {
 public:
     enum class status : unsigned char
@@ -104,7 +105,15 @@ protected:
     friend void intrusive_ptr_release(future_base* p) noexcept;
 
     void check_pending(const char* what) const;
-    void complete(status s, std::exception_ptr e, bool resume_inline);
+    // Sets the outcome and queues the done callbacks; wakes the waiters (on a later
+    // iteration) if `wake`.
+    void complete(status s, std::exception_ptr e, bool wake);
+
+public:
+    // Resumes every waiter, inline if allowed.
+    void wake_waiters(bool resume_inline);
+
+protected:
     void last_reference_dropped() noexcept;
     void mark_retrieved() noexcept;
     void link(future_base*& head) noexcept;

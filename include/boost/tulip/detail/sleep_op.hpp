@@ -35,7 +35,7 @@ struct complete_with
 // A pending sleep in the timer heap. References: the heap's, and the cancellation
 // handler's while it is installed in the caller's slot.
 template <class Handler>
-class sleep_op final : public timer_node
+class sleep_op final : public timer_node, public recycled
 {
 public:
     sleep_op(event_loop& loop, Handler h) : loop_(loop), h_(std::move(h)) {}
@@ -110,6 +110,12 @@ struct initiate_sleep
         if (loop.is_closed())
         {
             deliver(loop, std::move(h), complete_with{error::loop_closed}, false);
+            return;
+        }
+        if (relative && d <= duration::zero())
+        {
+            // A yield: resume on a later iteration, behind what is ready now.
+            deliver(loop, std::move(h), complete_with{}, false);
             return;
         }
         const clock::time_point now = loop.time();

@@ -37,7 +37,8 @@ public:
     bool is_task() const noexcept override { return true; }
     std::string describe() const override;
 
-    // The coroutine finished (co_spawn's completion handler).
+    // The coroutine's body returned or threw: the task is done at once. Its waiters are
+    // resumed by co_spawn's completion handler, in a handler of their own.
     void finish(std::exception_ptr e) noexcept;
 
     // Emits the pending cancellation if the coroutine is suspended in an operation that

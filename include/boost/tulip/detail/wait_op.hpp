@@ -15,6 +15,7 @@
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/associator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -24,6 +25,18 @@ namespace boost::tulip::detail {
 
 // Invokes a completion handler through its associated executor (the loop's by default):
 // inline when allowed (dispatch), else on a later iteration (post).
+// A completion ready to run: `invoke(std::move(handler))`. It keeps the handler's
+// associated executor, allocator and cancellation slot (see the associator below), so
+// post and dispatch take Asio's direct path to the handler's executor.
+template <class Handler, class Invoke>
+struct bound_completion
+{
+    Handler handler;
+    Invoke invoke;
+
+    void operator()() { invoke(std::move(handler)); }
+};
+
 // Invokes `h` as `invoke(std::move(h))` through the handler's associated executor:
 // inline when allowed (dispatch), else on a later iteration (post). A handler with no
 // executor of its own runs on the loop, as a loop callback.
@@ -32,27 +45,26 @@ void deliver(event_loop& loop, Handler&& h, Invoke invoke, bool allow_inline)
 {
     using handler_type = std::decay_t<Handler>;
     using executor = boost::asio::associated_executor_t<handler_type, boost::asio::system_executor>;
-    auto submit = [allow_inline](auto ex, auto&& f) {
-        if (allow_inline)
-            boost::asio::dispatch(boost::asio::bind_executor(ex, std::move(f)));
-        else
-            boost::asio::post(boost::asio::bind_executor(ex, std::move(f)));
-    };
     if constexpr (std::is_same_v<executor, boost::asio::system_executor>)
     {
-        submit(loop.get_executor(),
-               [l = &loop, h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
-                   scoped_thread_state scope(nullptr, nullptr, l);
-                   invoke(std::move(h));
-               });
+        auto f = boost::asio::bind_executor(
+            loop.get_executor(),
+            [l = &loop, h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
+                scoped_thread_state scope(nullptr, nullptr, l);
+                invoke(std::move(h));
+            });
+        if (allow_inline)
+            boost::asio::dispatch(std::move(f));
+        else
+            boost::asio::post(std::move(f));
     }
     else
     {
-        auto ex = boost::asio::get_associated_executor(h);
-        submit(std::move(ex),
-               [h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
-                   invoke(std::move(h));
-               });
+        bound_completion<handler_type, Invoke> f{static_cast<Handler&&>(h), std::move(invoke)};
+        if (allow_inline)
+            boost::asio::dispatch(std::move(f));
+        else
+            boost::asio::post(std::move(f));
     }
 }
 
@@ -72,7 +84,7 @@ struct wait_cancellation
 
 // Deliver: callable (Handler&&, future_base&) that invokes the handler with the outcome.
 template <class Handler, class Deliver>
-class wait_op final : public waiter
+class wait_op final : public waiter, public recycled
 {
 public:
     wait_op(boost::intrusive_ptr<future_base> st, Handler h)
@@ -165,5 +177,28 @@ struct deliver_outcome
 };
 
 } // namespace boost::tulip::detail
+
+namespace boost::asio {
+
+template <template <class, class> class Associator, class Handler, class Invoke,
+          class DefaultCandidate>
+struct associator<Associator, boost::tulip::detail::bound_completion<Handler, Invoke>,
+                  DefaultCandidate> : Associator<Handler, DefaultCandidate>
+{
+    using completion = boost::tulip::detail::bound_completion<Handler, Invoke>;
+
+    static typename Associator<Handler, DefaultCandidate>::type get(const completion& c) noexcept
+    {
+        return Associator<Handler, DefaultCandidate>::get(c.handler);
+    }
+
+    static auto get(const completion& c, const DefaultCandidate& d) noexcept
+        -> decltype(Associator<Handler, DefaultCandidate>::get(c.handler, d))
+    {
+        return Associator<Handler, DefaultCandidate>::get(c.handler, d);
+    }
+};
+
+} // namespace boost::asio
 
 #endif

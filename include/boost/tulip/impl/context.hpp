@@ -120,7 +120,7 @@ token<T> context_var<T>::set(T value)
     context& c = context::current();
     const detail::context_data* d = c.data_.get();
     detail::context_value_ptr old(d ? detail::find_value(*d, id_) : nullptr);
-    c.data_ = detail::rebind(d, id_, new detail::context_value_of<T>(std::move(value)));
+    detail::rebind(c.data_, id_, new detail::context_value_of<T>(std::move(value)));
     return token<T>(this, c.identity(), std::move(old));
 }
 
@@ -136,7 +136,7 @@ void context_var<T>::reset(token<T>& tok)
     if (tok.ctx_id_ != c.identity())
         throw std::invalid_argument("context_var '" + name_ +
                                     "': token was created in a different context");
-    c.data_ = detail::rebind(c.data_.get(), id_, tok.old_);
+    detail::rebind(c.data_, id_, tok.old_);
     tok.used_ = true;
 }
 
