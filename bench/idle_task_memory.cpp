@@ -39,40 +39,14 @@
 
 #include <malloc.h>
 
+#include "bench_common.hpp"
+
 namespace asio = boost::asio;
 namespace tulip = boost::tulip;
 
 namespace {
 
-// ---- shared bench helpers (each bench/*.cpp is self-contained) --------------------
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void emit(const char* bench, const char* impl, const char* metric, double value, const char* unit)
-{
-    std::printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
-                bench, impl, metric, value, unit);
-    std::fflush(stdout);
-}
-
-long arg_long(int argc, char** argv, const char* name, long def)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], name) == 0)
-            return std::atol(argv[i + 1]);
-    return def;
-}
-
-double heap_in_use()
-{
-    struct mallinfo2 mi = mallinfo2();
-    return static_cast<double>(mi.uordblks + mi.hblkhd);
-}
-// -------------------------------------------------------------------------------------
+using namespace bench;
 
 long suspended = 0;
 

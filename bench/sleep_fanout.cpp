@@ -33,48 +33,14 @@
 #include <exception>
 #include <vector>
 
+#include "bench_common.hpp"
+
 namespace asio = boost::asio;
 namespace tulip = boost::tulip;
 
 namespace {
 
-// ---- shared bench helpers (each bench/*.cpp is self-contained) --------------------
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void emit(const char* bench, const char* impl, const char* metric, double value, const char* unit)
-{
-    std::printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
-                bench, impl, metric, value, unit);
-    std::fflush(stdout);
-}
-
-long arg_long(int argc, char** argv, const char* name, long def)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], name) == 0)
-            return std::atol(argv[i + 1]);
-    return def;
-}
-
-double wall_ns()
-{
-    return std::chrono::duration<double, std::nano>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-double cpu_ns()
-{
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-// -------------------------------------------------------------------------------------
+using namespace bench;
 
 long finished = 0;
 

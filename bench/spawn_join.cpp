@@ -42,72 +42,14 @@
 #include <exception>
 #include <vector>
 
+#include "bench_common.hpp"
+
 namespace asio = boost::asio;
 namespace tulip = boost::tulip;
 
 namespace {
 
-// ---- shared bench helpers (each bench/*.cpp is self-contained) --------------------
-// Per-op figures use the thread's CPU time (CLOCK_THREAD_CPUTIME_ID): the machine is
-// shared, and CPU time leaves out the time the benchmark was not scheduled. `--wall`
-// switches to wall-clock time (steady_clock).
-bool use_wall_clock = false;
-
-double now_ns()
-{
-    if (use_wall_clock)
-        return std::chrono::duration<double, std::nano>(
-                   std::chrono::steady_clock::now().time_since_epoch())
-            .count();
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-
-double elapsed_ns(double t0)
-{
-    return now_ns() - t0;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void emit(const char* bench, const char* impl, const char* metric, double value, const char* unit)
-{
-    std::printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
-                bench, impl, metric, value, unit);
-    std::fflush(stdout);
-}
-
-long arg_long(int argc, char** argv, const char* name, long def)
-{
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--wall") == 0)
-            use_wall_clock = true;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], name) == 0)
-            return std::atol(argv[i + 1]);
-    return def;
-}
-
-template <class T>
-void run_asio(asio::io_context& ioc, asio::awaitable<T> coro, T& out)
-{
-    std::exception_ptr err;
-    asio::co_spawn(ioc, std::move(coro), [&](std::exception_ptr e, T v) {
-        err = e;
-        out = v;
-    });
-    ioc.restart();
-    ioc.run();
-    if (err)
-        std::rethrow_exception(err);
-}
-// -------------------------------------------------------------------------------------
+using namespace bench;
 
 long sink = 0;
 

@@ -12,6 +12,8 @@
 
 #include <boost/tulip/test.hpp>
 
+#include "exception_text.hpp"
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +27,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
+
+using tulip_test::cancel_message;
+using tulip_test::what_of;
 
 // What a task body saw.
 struct probe
@@ -197,25 +202,6 @@ bool is_operation_aborted(const std::exception_ptr& e)
     catch (...)
     {
         return false;
-    }
-}
-
-// The message of a cancelled_error, or a marker if `e` is something else.
-std::string cancel_message(const std::exception_ptr& e)
-{
-    if (!e)
-        return "<no exception>";
-    try
-    {
-        std::rethrow_exception(e);
-    }
-    catch (const tulip::cancelled_error& c)
-    {
-        return c.message();
-    }
-    catch (...)
-    {
-        return "<not a cancelled_error>";
     }
 }
 

@@ -9,6 +9,8 @@
 
 #include <boost/tulip/test.hpp>
 
+#include "exception_text.hpp"
+
 #include <boost/asio/use_awaitable.hpp>
 
 #include <stdexcept>
@@ -20,6 +22,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
+
+using tulip_test::cancel_message;
+using tulip_test::what_of;
 
 tulip::awaitable<int> wait_and_log(tulip::future<int> f, std::vector<int>& log, int id)
 {
@@ -37,40 +42,6 @@ tulip::awaitable<void> wait_void(tulip::future<void> f, bool& woke)
 tulip::awaitable<int> wait_int(tulip::future<int> f)
 {
     co_return co_await f.wait();
-}
-
-std::string what_of(const std::exception_ptr& e)
-{
-    try
-    {
-        std::rethrow_exception(e);
-    }
-    catch (const std::exception& x)
-    {
-        return x.what();
-    }
-    catch (...)
-    {
-        return "<not a std::exception>";
-    }
-}
-
-std::string cancel_message(const std::exception_ptr& e)
-{
-    if (!e)
-        return "<no exception>";
-    try
-    {
-        std::rethrow_exception(e);
-    }
-    catch (const tulip::cancelled_error& c)
-    {
-        return c.message();
-    }
-    catch (...)
-    {
-        return "<not a cancelled_error>";
-    }
 }
 
 } // namespace

@@ -9,6 +9,8 @@
 
 #include <boost/tulip/test.hpp>
 
+#include "exception_text.hpp"
+
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
@@ -26,6 +28,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
+
+using tulip_test::cancel_message;
+using tulip_test::what_of;
 
 tulip::context_var<int> task_test_var("task_test_var", 0);
 
@@ -81,22 +86,6 @@ tulip::awaitable<void> increment_after(tulip::duration d, int& counter)
 {
     co_await tulip::sleep(d);
     ++counter;
-}
-
-std::string what_of(const std::exception_ptr& e)
-{
-    try
-    {
-        std::rethrow_exception(e);
-    }
-    catch (const std::exception& x)
-    {
-        return x.what();
-    }
-    catch (...)
-    {
-        return "<not a std::exception>";
-    }
 }
 
 bool contains(const std::vector<tulip::any_task>& v, const tulip::any_task& t)

@@ -50,7 +50,7 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 struct task_options
 {
     /// The task's name (copied); empty gives "Task-N".
-    std::string_view name;
+    std::string_view name{};
     /// The context to run in (copied); by default a copy of the creator's current context.
     const context* ctx = nullptr;
     /// Run the body at once, up to its first suspension (asyncio 3.12 eager tasks).
