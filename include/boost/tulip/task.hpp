@@ -16,6 +16,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -161,6 +163,7 @@ awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
     st->cancel_state = co_await boost::asio::this_coro::cancellation_state;
     st->has_cancel_state = true;
     std::exception_ptr e;
+    const std::uint32_t first_step = st->steps;
     if (st->pending_cancel)
     {
         // Cancelled before its first step: the body never runs.
@@ -182,8 +185,15 @@ awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
         }
     }
     // Done now: an eager task that never suspends is done when create_task returns
-    // (asyncio 3.12). Awaiters resume when co_spawn's handler runs, outside this step.
+    // (asyncio 3.12). Awaiters resume when co_spawn's handler runs.
     st->finish(std::move(e));
+    if (st->steps == first_step)
+    {
+        // The body never suspended, so co_spawn would post its completion to a later
+        // iteration, keeping the frames alive until then. One inline dispatch lets it
+        // complete (and free them) now.
+        co_await boost::asio::dispatch(boost::asio::use_awaitable);
+    }
 }
 
 // co_spawn's completion handler. Its cancellation slot is the task's signal; having no
@@ -199,7 +209,9 @@ struct task_completion
     {
         if (!st->done())  // run_task_body normally finished it already
             st->finish(std::move(e));
-        st->wake_waiters(true);
+        // Resume awaiters inline only from a handler of its own, never nested inside
+        // another step (the finishing task's, when its completion came inline).
+        st->wake_waiters(current.depth == 0);
     }
 };
 

@@ -8,6 +8,8 @@
 #ifndef BOOST_TULIP_DETAIL_CONTEXT_DATA_HPP
 #define BOOST_TULIP_DETAIL_CONTEXT_DATA_HPP
 
+#include <boost/tulip/detail/recycled.hpp>
+
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
 #include <atomic>
@@ -25,7 +27,7 @@ struct context_value
 };
 
 template <class T>
-struct context_value_of final : context_value
+struct context_value_of final : context_value, recycled
 {
     template <class U>
     explicit context_value_of(U&& v) : value(static_cast<U&&>(v))

@@ -50,12 +50,14 @@ public:
         if (cur.task == task_)
         {
             // A nested resumption of the running task (an inline dispatch).
+            ++task_->steps;
             f_();
             end_of_step();
             return;
         }
         scoped_thread_state scope(task_, &task_->ctx, task_->loop_if_open());
         task_->started = true;
+        ++task_->steps;
         task_->awaiting = nullptr;
         task_->awaiting_future = nullptr;
         if (cur.loop && cur.loop->get_debug()) [[unlikely]]

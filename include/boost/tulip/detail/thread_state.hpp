@@ -21,6 +21,7 @@ struct thread_state
     task_base* task = nullptr;
     context* ctx = nullptr;
     event_loop* loop = nullptr;
+    int depth = 0;  // task steps and loop callbacks on this thread's stack
 };
 
 inline thread_local thread_state current{};
@@ -32,7 +33,7 @@ public:
     scoped_thread_state(task_base* t, context* c, event_loop* l) noexcept
         : saved_(current)
     {
-        current = thread_state{t, c, l};
+        current = thread_state{t, c, l, saved_.depth + 1};
     }
     ~scoped_thread_state() { current = saved_; }
     scoped_thread_state(const scoped_thread_state&) = delete;
