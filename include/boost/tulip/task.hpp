@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -218,6 +219,16 @@ struct task_completion
 // Registers a new task with its loop; returns its number.
 std::uint64_t register_task(event_loop& loop, task_base& t);
 
+// Runs the task's first step now if on the loop's thread (else it is posted).
+template <class T>
+void start_task(task_state<T>* st, awaitable<T> coro)
+{
+    event_loop& loop = st->loop();
+    boost::asio::co_spawn(detail::task_executor(loop.get_executor(), st),
+                          detail::run_task_body<T>(st, std::move(coro)),
+                          detail::task_completion{boost::intrusive_ptr<detail::task_base>(st)});
+}
+
 template <class T>
 task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
                    const boost::source_location& where)
@@ -228,10 +239,20 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
     auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
     detail::register_task(loop, *st);
-    st->started = opts.eager;
-    boost::asio::co_spawn(detail::task_executor(loop.get_executor(), st),
-                          detail::run_task_body<T>(st, std::move(coro)),
-                          detail::task_completion{boost::intrusive_ptr<detail::task_base>(st)});
+    if (opts.eager)
+    {
+        start_task(st, std::move(coro));
+    }
+    else
+    {
+        // Start on a later iteration (asyncio). Until then the task is its state and the
+        // body's frame: co_spawn's own frames are made when it starts.
+        boost::asio::post(loop.get_executor(),
+                          [st = boost::intrusive_ptr<detail::task_base>(st),
+                           coro = std::move(coro)]() mutable {
+                              start_task(static_cast<task_state<T>*>(st.get()), std::move(coro));
+                          });
+    }
     return task<T>(std::move(ref));
 }
 

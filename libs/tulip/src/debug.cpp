@@ -24,7 +24,7 @@ std::string what_it_awaits(const task_base& t, const std::set<const future_base*
 {
     if (detail::current.task == &t)
         return "running";
-    if (!t.started)
+    if (t.steps == 0)
         return "scheduled, not started";
     if (t.awaiting_future)
     {

@@ -51,7 +51,6 @@ public:
     boost::asio::cancellation_state cancel_state;
     bool has_cancel_state = false;
     bool pending_cancel = false;
-    bool started = false;
     std::uint32_t steps = 0;  // resumptions so far
 
     // What the task is suspended on, as far as Tulip knows (for task trees).

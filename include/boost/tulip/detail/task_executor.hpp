@@ -56,7 +56,6 @@ public:
             return;
         }
         scoped_thread_state scope(task_, &task_->ctx, task_->loop_if_open());
-        task_->started = true;
         ++task_->steps;
         task_->awaiting = nullptr;
         task_->awaiting_future = nullptr;
@@ -94,13 +93,7 @@ public:
     template <class F>
     void execute(F&& f) const
     {
-        using step = task_step<std::decay_t<F>>;
-        if (task_->started) [[likely]]
-            inner_.execute(step(task_, static_cast<F&&>(f)));
-        else
-            // A task starts on a later loop iteration (asyncio), unless it is eager.
-            boost::asio::require(inner_, boost::asio::execution::blocking.never)
-                .execute(step(task_, static_cast<F&&>(f)));
+        inner_.execute(task_step<std::decay_t<F>>(task_, static_cast<F&&>(f)));
     }
 
     template <class Property>
