@@ -15,6 +15,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -614,6 +615,30 @@ BOOST_TULIP_TEST_CASE(awaitable_and_operator_waits_for_both_tasks)
     auto [x, y] = co_await (a.wait() && b.wait());
     BOOST_TEST(x == 1);
     BOOST_TEST(y == 2);
+}
+
+BOOST_AUTO_TEST_CASE(create_task_on_an_executor_that_is_not_an_io_context_throws_invalid_argument)
+{
+    asio::thread_pool pool(1);
+    auto body = []() -> tulip::awaitable<int> { co_return 1; };
+    BOOST_CHECK_THROW(tulip::create_task(pool.get_executor(), body()), std::invalid_argument);
+    pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(create_task_before_the_io_context_runs_then_plain_run_completes_it)
+{
+    // Plain Asio code: an application that owns its io_context and runs it itself.
+    asio::io_context ioc;
+    auto t = tulip::create_task(ioc, []() -> tulip::awaitable<int> {
+        co_await tulip::sleep(1ms);
+        co_return 42;
+    }(), {.name = "plain", .eager = true});
+    BOOST_TEST(!t.done());  // eager, but not on the loop's thread: it starts when ioc runs
+    ioc.run();
+    BOOST_TEST(t.done());
+    BOOST_TEST(t.result() == 42);
+    BOOST_TEST(t.get_name() == "plain");
+    BOOST_TEST(&t.get_loop() == &tulip::get_event_loop(ioc));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
