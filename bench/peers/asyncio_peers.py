@@ -131,14 +131,14 @@ def cv_measure(n):
         copy(); copy(); copy(); copy(); copy()
         copy(); copy(); copy(); copy(); copy()
     copy_t = (cpu_ns() - t0) / m
-    return get, get_alt, set_reset, set_only, copy_t
+    return get, get_alt, set_only, set_reset, copy_t
 
 
 def case_context_var(kind, reps):
     # Run inside a fresh context, as a task would.
     rows = [contextvars.Context().run(cv_measure, 2000000) for _ in range(reps)]
     names = ["context_var_get", "context_var_get_alt", "context_var_set",
-             "context_var_set_only", "context_copy"]
+             "context_var_set_reset", "context_copy"]
     for i, name in enumerate(names):
         emit(name, "cpython", "ns_per_op", statistics.median(r[i] for r in rows), "ns")
 

@@ -23,7 +23,8 @@ std::uint64_t next_unique_id() noexcept
     return base | (++next & ((std::uint64_t(1) << 40) - 1));
 }
 
-void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value)
+void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value,
+            context_value_ptr* previous)
 {
     const auto by_var = [](const context_entry& e, std::uint64_t v) { return e.var < v; };
     if (data && data->refs.load(std::memory_order_acquire) == 1)
@@ -33,6 +34,8 @@ void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value)
         auto* d = const_cast<context_data*>(data.get());
         auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var, by_var);
         const bool found = pos != d->entries.end() && pos->var == var;
+        if (found && previous)
+            *previous = std::move(pos->value);  // moved, not shared: no count traffic
         if (value)
         {
             if (found)
@@ -56,8 +59,12 @@ void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value)
     {
         d->entries.reserve(data->entries.size() + 1);
         for (const auto& e : data->entries)
+        {
             if (e.var != var)
                 d->entries.push_back(e);
+            else if (previous)
+                *previous = e.value;
+        }
     }
     if (value)
     {

@@ -92,8 +92,10 @@ inline const context_value* find_value(const context_data& d, std::uint64_t var)
 }
 
 // Binds `var` to `value` in `data` (removes it if `value` is null): in place when no
-// other context shares the mapping, else in a new mapping.
-void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value);
+// other context shares the mapping, else in a new mapping. The value it had goes to
+// `*previous`, if given.
+void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value,
+            context_value_ptr* previous = nullptr);
 
 // A process-wide unique id (never 0) for variables, mappings and contexts.
 std::uint64_t next_unique_id() noexcept;

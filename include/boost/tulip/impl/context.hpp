@@ -118,9 +118,8 @@ template <class T>
 token<T> context_var<T>::set(T value)
 {
     context& c = context::current();
-    const detail::context_data* d = c.data_.get();
-    detail::context_value_ptr old(d ? detail::find_value(*d, id_) : nullptr);
-    detail::rebind(c.data_, id_, new detail::context_value_of<T>(std::move(value)));
+    detail::context_value_ptr old;
+    detail::rebind(c.data_, id_, new detail::context_value_of<T>(std::move(value)), &old);
     return token<T>(this, c.identity(), std::move(old));
 }
 
