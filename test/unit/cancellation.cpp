@@ -601,4 +601,63 @@ BOOST_TULIP_TEST_CASE(cancel_from_inside_the_task_is_delivered_at_its_next_suspe
     BOOST_TEST((tulip::clock::now() - t0 < 1s));
 }
 
+BOOST_TULIP_TEST_CASE(cancel_requested_while_ready_interrupts_the_next_wait_and_leaves_the_awaited_task_alone)
+{
+    // asyncio throws a cancellation requested while the task is ready to run at its
+    // resume point: the task it then awaits is not cancelled.
+    auto& loop = tulip::get_running_loop();
+    auto wake = loop.create_future<void>();
+    auto other = tulip::create_task([]() -> tulip::awaitable<int> {
+        co_await tulip::sleep(1s);
+        co_return 7;
+    }());
+    bool reached_second_wait = false;
+    std::exception_ptr caught;
+    auto t = tulip::create_task([](tulip::future<void> wake, tulip::task<int> other, bool& reached,
+                                   std::exception_ptr& caught) -> tulip::awaitable<void> {
+        co_await wake.wait();
+        reached = true;
+        try
+        {
+            co_await other.wait();
+        }
+        catch (...)
+        {
+            caught = std::current_exception();
+        }
+    }(wake, other, reached_second_wait, caught));
+    co_await tulip::sleep(0s);
+    wake.set_result();       // t is ready to run...
+    BOOST_TEST(t.cancel("while ready"));  // ...when it is cancelled
+    co_await t.wait();
+    BOOST_TEST(reached_second_wait);  // the wake-up itself was not lost
+    BOOST_TEST(cancel_message(caught) == "while ready");
+    BOOST_TEST(other.cancelling() == 0);
+    BOOST_TEST(co_await other.wait() == 7);
+}
+
+BOOST_TULIP_TEST_CASE(cancel_while_waiting_on_a_task_is_forwarded_and_a_swallowing_task_wins)
+{
+    // asyncio: the awaited task is cancelled in turn; if it swallows the cancellation, its
+    // result reaches the awaiter, which is not cancelled.
+    auto inner = tulip::create_task([]() -> tulip::awaitable<int> {
+        try
+        {
+            co_await tulip::sleep(1h);
+        }
+        catch (const std::exception&)
+        {
+        }
+        co_return 5;
+    }());
+    auto outer = tulip::create_task([](tulip::task<int> inner) -> tulip::awaitable<int> {
+        co_return co_await inner.wait();
+    }(inner));
+    co_await tulip::sleep(1s);
+    BOOST_TEST(outer.cancel());
+    BOOST_TEST(co_await outer.wait() == 5);
+    BOOST_TEST(inner.cancelling() == 1);
+    BOOST_TEST(!outer.cancelled());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

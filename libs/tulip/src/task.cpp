@@ -185,6 +185,22 @@ void future_base::set_exception(std::exception_ptr e)
     complete(status::finished, std::move(e), true);
 }
 
+bool future_base::abort_waiter(waiter* w)
+{
+    waiter* prev = nullptr;
+    for (waiter* p = waiters_; p; prev = p, p = p->next)
+    {
+        if (p != w)
+            continue;
+        (prev ? prev->next : waiters_) = p->next;
+        if (waiters_tail_ == p)
+            waiters_tail_ = prev;
+        p->complete(false);
+        return true;
+    }
+    return false;
+}
+
 void future_base::add_waiter(waiter* w) noexcept
 {
     w->next = nullptr;
@@ -306,7 +322,7 @@ bool task_base::cancel(std::string msg)
     pending_cancel = true;
     // A running task gets it at the end of its step, when it has suspended.
     if (current.task != this)
-        deliver_cancel();
+        deliver_cancel(false);
     return true;
 }
 
@@ -319,7 +335,7 @@ int task_base::uncancel() noexcept
     return cancel_requests_;
 }
 
-void task_base::deliver_cancel() noexcept
+void task_base::deliver_cancel(bool requested_while_runnable) noexcept
 {
     if (!has_cancel_state || !pending_cancel)
         return;
@@ -329,7 +345,9 @@ void task_base::deliver_cancel() noexcept
     if (!cancel_state.slot().has_handler())
         return;
     pending_cancel = false;
+    delivering_runnable_cancel = requested_while_runnable;
     signal.emit(boost::asio::cancellation_type::terminal);
+    delivering_runnable_cancel = false;
     cancel_state.clear();
 }
 

@@ -92,6 +92,9 @@ public:
     void set_exception(std::exception_ptr e);
 
     void add_waiter(waiter* w) noexcept;
+    // Takes `w` out of the waiters and completes it now (the future is not done: the
+    // waiter reports its own cancellation). False if `w` is not waiting here.
+    bool abort_waiter(waiter* w);
 
     const std::string& cancel_message() const noexcept { return cancel_message_; }
     virtual bool is_task() const noexcept { return false; }

@@ -112,8 +112,12 @@ public:
     {
         auto st = st_;
         if (!st->done())
+        {
             co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
                 initiate_wait<deliver_nothing>{}, boost::asio::deferred, st);
+            if (!st->done())  // the wait itself was interrupted by a cancellation
+                std::rethrow_exception(interrupted_wait(current.task));
+        }
         st->check_result();
         if constexpr (!std::is_void_v<T>)
             co_return static_cast<State&>(*st).take();

@@ -43,7 +43,11 @@ public:
 
     // Emits the pending cancellation if the coroutine is suspended in an operation that
     // can be cancelled; else it stays pending until the end of a later step.
-    void deliver_cancel() noexcept;
+    // `requested_while_runnable`: the request came while the task ran or was ready to run
+    // (asyncio throws it at the resume point), so the operation it has just suspended in
+    // is interrupted without being cancelled itself (an awaited task or future is left
+    // alone).
+    void deliver_cancel(bool requested_while_runnable) noexcept;
 
     // The task's coroutine state, read and written by its steps.
     context ctx;
@@ -51,6 +55,7 @@ public:
     boost::asio::cancellation_state cancel_state;
     bool has_cancel_state = false;
     bool pending_cancel = false;
+    bool delivering_runnable_cancel = false;  // set while deliver_cancel(true) emits
     std::uint32_t steps = 0;  // resumptions so far
 
     // What the task is suspended on, as far as Tulip knows (for task trees).

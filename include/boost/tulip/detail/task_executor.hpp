@@ -74,7 +74,7 @@ private:
     static void end_of_step() noexcept
     {
         if (task_base* t = current.task; t && t->pending_cancel)
-            t->deliver_cancel();
+            t->deliver_cancel(true);
     }
 
     task_base* task_;

@@ -69,26 +69,40 @@ void deliver(event_loop& loop, Handler&& h, Invoke invoke, bool allow_inline)
 }
 
 // Cancelling the coroutine that awaits a future cancels the future (asyncio).
+// A cancellation requested while the awaiter ran or was ready to run interrupts only the
+// wait (asyncio throws it at the resume point, before the await).
 struct wait_cancellation
 {
     boost::intrusive_ptr<future_base> st;
     task_base* awaiter;
+    waiter* w;  // alive while this handler is installed: completion clears the slot
 
     void operator()(boost::asio::cancellation_type_t type)
     {
         using ct = boost::asio::cancellation_type;
-        if ((type & (ct::terminal | ct::partial | ct::total)) != ct::none)
+        if ((type & (ct::terminal | ct::partial | ct::total)) == ct::none)
+            return;
+        if (awaiter && awaiter->delivering_runnable_cancel)
+            st->abort_waiter(w);
+        else
             st->cancel_from_awaiter(awaiter);
     }
 };
+
+// The outcome for a waiter whose wait was interrupted before the future was done.
+inline std::exception_ptr interrupted_wait(task_base* awaiter)
+{
+    return std::make_exception_ptr(
+        cancelled_error(awaiter ? awaiter->cancel_message() : std::string()));
+}
 
 // Deliver: callable (Handler&&, future_base&) that invokes the handler with the outcome.
 template <class Handler, class Deliver>
 class wait_op final : public waiter, public recycled
 {
 public:
-    wait_op(boost::intrusive_ptr<future_base> st, Handler h)
-        : st_(std::move(st)), h_(std::move(h))
+    wait_op(boost::intrusive_ptr<future_base> st, Handler h, task_base* awaiter)
+        : st_(std::move(st)), h_(std::move(h)), awaiter_(awaiter)
     {
     }
 
@@ -96,6 +110,7 @@ public:
     {
         auto st = std::move(st_);
         Handler h(std::move(h_));
+        task_base* awaiter = awaiter_;
         delete this;
         auto slot = boost::asio::get_associated_cancellation_slot(h);
         if (slot.is_connected())
@@ -103,7 +118,9 @@ public:
         event_loop& loop = st->loop();
         deliver(
             loop, std::move(h),
-            [st = std::move(st)](Handler&& h) mutable { Deliver{}(std::move(h), *st); },
+            [st = std::move(st), awaiter](Handler&& h) mutable {
+                Deliver{}(std::move(h), *st, awaiter);
+            },
             resume_inline);
     }
 
@@ -112,6 +129,7 @@ public:
 private:
     boost::intrusive_ptr<future_base> st_;
     Handler h_;
+    task_base* awaiter_;  // the task that awaits, if any (for its cancel message)
 };
 
 template <class Deliver>
@@ -126,21 +144,24 @@ struct initiate_wait
             event_loop& loop = st->loop();
             deliver(
                 loop, static_cast<Handler&&>(handler),
-                [st = std::move(st)](handler_type&& h) mutable { Deliver{}(std::move(h), *st); },
+                [st = std::move(st)](handler_type&& h) mutable {
+                    Deliver{}(std::move(h), *st, nullptr);
+                },
                 false);
             return;
         }
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected())
-            slot.template emplace<wait_cancellation>(wait_cancellation{st, current.task});
-        if (task_base* t = current.task)
-        {
-            t->awaiting = st->is_task() ? "task" : "future";
-            t->awaiting_future = st.get();
-        }
+        task_base* awaiter = current.task;
         future_base& f = *st;
-        f.add_waiter(new wait_op<handler_type, Deliver>(std::move(st),
-                                                         static_cast<Handler&&>(handler)));
+        auto* w = new wait_op<handler_type, Deliver>(st, static_cast<Handler&&>(handler), awaiter);
+        if (slot.is_connected())
+            slot.template emplace<wait_cancellation>(wait_cancellation{std::move(st), awaiter, w});
+        if (awaiter)
+        {
+            awaiter->awaiting = f.is_task() ? "task" : "future";
+            awaiter->awaiting_future = &f;
+        }
+        f.add_waiter(w);
     }
 };
 
@@ -148,7 +169,7 @@ struct initiate_wait
 struct deliver_nothing
 {
     template <class Handler>
-    void operator()(Handler&& h, future_base&) const
+    void operator()(Handler&& h, future_base&, task_base*) const
     {
         static_cast<Handler&&>(h)();
     }
@@ -159,9 +180,9 @@ template <class T, class State>
 struct deliver_outcome
 {
     template <class Handler>
-    void operator()(Handler&& h, future_base& f) const
+    void operator()(Handler&& h, future_base& f, task_base* awaiter) const
     {
-        std::exception_ptr e = f.outcome();
+        std::exception_ptr e = f.done() ? f.outcome() : interrupted_wait(awaiter);
         if constexpr (std::is_void_v<T>)
         {
             static_cast<Handler&&>(h)(e);
