@@ -190,12 +190,10 @@ private:
     timer_handle schedule_at(clock::time_point when, detail::callback_node* n);
     void add_signal_handler_impl(int signum, std::function<void()> f);
 
-public:
-    // Timer heap (used by sleep and call_later). Loop thread only.
+    // Timer heap (sleep and call_later). Loop thread only.
     void schedule_timer(clock::time_point when, detail::timer_node* n);
     void cancel_timer(detail::timer_node* n) noexcept;
 
-private:
     void run_due_timers();
     void arm_timer();
     void drop_tombstones_on_top() noexcept;
@@ -267,6 +265,11 @@ struct loop_access
     static bool has_signal_handler(const event_loop& l, int signum) noexcept;
     static task<void> task_handle(task_base* t);
     static std::uint64_t register_task(event_loop& l, task_base& t);
+    static void schedule_timer(event_loop& l, clock::time_point when, timer_node* n)
+    {
+        l.schedule_timer(when, n);
+    }
+    static void cancel_timer(event_loop& l, timer_node* n) noexcept { l.cancel_timer(n); }
 };
 } // namespace detail
 

@@ -69,7 +69,7 @@ public:
         Handler h(std::move(*h_));
         h_.reset();
         event_loop& loop = loop_;
-        loop.cancel_timer(this);  // may release the heap's reference
+        loop_access::cancel_timer(loop, this);  // may release the heap's reference
         deliver(loop, std::move(h), complete_with{boost::asio::error::operation_aborted}, false);
     }
 
@@ -134,7 +134,7 @@ struct initiate_sleep
             slot.template emplace<sleep_cancellation<sleep_op<handler_type>>>(op);
         if (task_base* t = current.task)
             t->awaiting = "sleep";
-        loop.schedule_timer(when, op);
+        loop_access::schedule_timer(loop, when, op);
     }
 };
 
