@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -639,6 +640,33 @@ BOOST_AUTO_TEST_CASE(create_task_before_the_io_context_runs_then_plain_run_compl
     BOOST_TEST(t.result() == 42);
     BOOST_TEST(t.get_name() == "plain");
     BOOST_TEST(&t.get_loop() == &tulip::get_event_loop(ioc));
+}
+
+BOOST_TULIP_TEST_CASE(task_options_take_a_context_by_reference_pointer_or_optional_and_own_the_name)
+{
+    static tulip::context_var<int> level{"level", 0};
+    auto tok = level.set(3);
+    tulip::context ctx = tulip::copy_context();
+    level.reset(tok);
+    std::optional<tulip::context> maybe = ctx;
+    auto read = []() -> tulip::awaitable<int> { co_return level.get(); };
+    BOOST_TEST(co_await tulip::create_task(read(), {.ctx = ctx}).wait() == 3);
+    BOOST_TEST(co_await tulip::create_task(read(), {.ctx = &ctx}).wait() == 3);
+    BOOST_TEST(co_await tulip::create_task(read(), {.ctx = maybe}).wait() == 3);
+    BOOST_TEST(co_await tulip::create_task(read(), {.ctx = std::nullopt}).wait() == 0);
+
+    // The name is held by value: options filled in steps from temporaries stay valid.
+    tulip::task_options opts;
+    opts.name = "worker-" + std::to_string(7);
+    opts.ctx = ctx;
+    auto t = tulip::create_task(read(), opts);
+    BOOST_TEST(t.get_name() == "worker-7");
+    BOOST_TEST(co_await t.wait() == 3);
+
+    const std::string long_name(100, 'x');
+    auto u = tulip::create_task(read(), {.name = long_name});
+    BOOST_TEST(u.get_name() == long_name.substr(0, tulip::task_name::capacity));
+    co_await u.wait();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

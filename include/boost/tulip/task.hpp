@@ -44,7 +44,51 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 } // namespace detail
 
 // tag::outline[]
-/** Options of `create_task`, read during the call only.
+/// Refers to a context for `task_options::ctx`: a context, a pointer to one (null for
+/// none) or an optional one. It does not own it.
+class context_ref
+{
+public:
+    context_ref() noexcept = default;
+    context_ref(const context& c) noexcept : p_(&c) {}
+    context_ref(const context* c) noexcept : p_(c) {}
+    context_ref(const std::optional<context>& c) noexcept : p_(c ? &*c : nullptr) {}
+    context_ref(std::nullopt_t) noexcept {}
+
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    const context& operator*() const noexcept { return *p_; }
+    const context* get() const noexcept { return p_; }
+
+private:
+    const context* p_ = nullptr;
+};
+
+/// A task name stored inline (up to `capacity` characters; longer names are cut), so
+/// that `task_options` owns it and stays trivially copyable.
+class task_name
+{
+public:
+    static constexpr std::size_t capacity = 63;
+
+    task_name() noexcept = default;
+    task_name(std::string_view s) noexcept : size_(static_cast<unsigned char>(s.size() < capacity ? s.size() : capacity))
+    {
+        std::char_traits<char>::copy(data_, s.data(), size_);
+    }
+    task_name(const std::string& s) noexcept : task_name(std::string_view(s)) {}
+    task_name(const char* s) noexcept : task_name(std::string_view(s)) {}
+
+    std::string_view view() const noexcept { return {data_, size_}; }
+    operator std::string_view() const noexcept { return view(); }
+    bool empty() const noexcept { return size_ == 0; }
+
+private:
+    char data_[capacity] = {};
+    unsigned char size_ = 0;
+};
+
+/** Options of `create_task`. `ctx` is read during the call only (so
+    `{.ctx = copy_context()}` is fine); `name` is held by value.
 
     Deliberately trivially copyable: g++ 12 destroys an aggregate temporary twice when it
     appears in a full-expression that also contains a `co_await`, as in
@@ -52,10 +96,10 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
 */
 struct task_options
 {
-    /// The task's name (copied); empty gives "Task-N".
-    std::string_view name{};
+    /// The task's name; empty gives "Task-N".
+    task_name name{};
     /// The context to run in (copied); by default a copy of the creator's current context.
-    const context* ctx = nullptr;
+    context_ref ctx{};
     /// Run the body at once, up to its first suspension (asyncio 3.12 eager tasks).
     bool eager = false;
 };
@@ -236,7 +280,7 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
     if (loop.is_closed())
         throw invalid_state_error("create_task: the event loop is closed");
     context ctx = opts.ctx ? *opts.ctx : copy_context();
-    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name), where);
+    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
     detail::register_task(loop, *st);
     if (opts.eager)
