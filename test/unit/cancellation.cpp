@@ -12,7 +12,7 @@
 
 #include <boost/tulip/test.hpp>
 
-#include "exception_text.hpp"
+#include "helpers.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -30,6 +30,8 @@ namespace {
 
 using tulip_test::cancel_message;
 using tulip_test::what_of;
+using tulip_test::value_after;
+using tulip_test::set_flag;
 
 // What a task body saw.
 struct probe
@@ -40,18 +42,6 @@ struct probe
     bool later_completed = false;
     int cancellations = 0;
 };
-
-tulip::awaitable<void> set_flag(bool& flag)
-{
-    flag = true;
-    co_return;
-}
-
-tulip::awaitable<int> value_after(tulip::duration d, int v)
-{
-    co_await tulip::sleep(d);
-    co_return v;
-}
 
 // Sleeps `d`, catching whatever that throws.
 tulip::awaitable<void> sleep_catching(tulip::duration d, probe& p)

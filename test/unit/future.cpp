@@ -9,7 +9,7 @@
 
 #include <boost/tulip/test.hpp>
 
-#include "exception_text.hpp"
+#include "helpers.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 

@@ -9,7 +9,7 @@
 
 #include <boost/tulip/test.hpp>
 
-#include "exception_text.hpp"
+#include "helpers.hpp"
 
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -33,20 +33,10 @@ namespace {
 
 using tulip_test::cancel_message;
 using tulip_test::what_of;
+using tulip_test::value_after;
+using tulip_test::set_flag;
 
 tulip::context_var<int> task_test_var("task_test_var", 0);
-
-tulip::awaitable<void> set_flag(bool& flag)
-{
-    flag = true;
-    co_return;
-}
-
-tulip::awaitable<int> value_after(tulip::duration d, int v)
-{
-    co_await tulip::sleep(d);
-    co_return v;
-}
 
 tulip::awaitable<int> throw_after(tulip::duration d, std::string what)
 {

@@ -5,17 +5,31 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// What the tests read out of an exception_ptr.
+// Small coroutines and exception readers the unit tests share.
 
-#ifndef BOOST_TULIP_TEST_UNIT_EXCEPTION_TEXT_HPP
-#define BOOST_TULIP_TEST_UNIT_EXCEPTION_TEXT_HPP
+#ifndef BOOST_TULIP_TEST_UNIT_HELPERS_HPP
+#define BOOST_TULIP_TEST_UNIT_HELPERS_HPP
 
 #include <boost/tulip/error.hpp>
+#include <boost/tulip/sleep.hpp>
+#include <boost/tulip/task.hpp>
 
 #include <exception>
 #include <string>
 
 namespace tulip_test {
+
+inline boost::tulip::awaitable<void> set_flag(bool& flag)
+{
+    flag = true;
+    co_return;
+}
+
+inline boost::tulip::awaitable<int> value_after(boost::tulip::duration d, int v)
+{
+    co_await boost::tulip::sleep(d);
+    co_return v;
+}
 
 // what() of a std::exception, or a marker.
 inline std::string what_of(const std::exception_ptr& e)
