@@ -119,7 +119,9 @@ token<T> context_var<T>::set(T value)
 {
     context& c = context::current();
     detail::context_value_ptr old;
-    detail::rebind(c.data_, id_, new detail::context_value_of<T>(std::move(value)), &old);
+    auto* v = new detail::context_value_of<T>(std::move(value));
+    v->refs.store(1, std::memory_order_relaxed);  // adopted below: no atomic increment
+    detail::rebind(c.data_, id_, detail::context_value_ptr(v, false), &old);
     return token<T>(this, c.identity(), std::move(old));
 }
 
