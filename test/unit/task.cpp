@@ -659,4 +659,15 @@ BOOST_TULIP_TEST_CASE(task_options_take_a_context_by_reference_pointer_or_option
     co_await u.wait();
 }
 
+BOOST_AUTO_TEST_CASE(all_tasks_of_a_given_loop_works_without_a_running_loop)
+{
+    asio::io_context ioc;
+    auto t = tulip::create_task(ioc, tulip::sleep(1ms, asio::use_awaitable), {.name = "waiting"});
+    auto tasks = tulip::all_tasks(tulip::get_event_loop(ioc));
+    BOOST_TEST(tasks.size() == 1u);
+    BOOST_TEST((tasks.front() == tulip::any_task(t)));
+    ioc.run();
+    BOOST_TEST(tulip::all_tasks(tulip::get_event_loop(ioc)).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -271,6 +271,19 @@ struct loop_access
     }
     static void cancel_timer(event_loop& l, timer_node* n) noexcept { l.cancel_timer(n); }
 };
+
+// Marks the loop as driven (is_running() is true) for a scope: runner and test runner.
+class drive_scope
+{
+public:
+    explicit drive_scope(event_loop& l) noexcept : loop_(l) { loop_access::begin_drive(loop_); }
+    ~drive_scope() { loop_access::end_drive(loop_); }
+    drive_scope(const drive_scope&) = delete;
+    drive_scope& operator=(const drive_scope&) = delete;
+
+private:
+    event_loop& loop_;
+};
 } // namespace detail
 
 } // namespace boost::tulip

@@ -153,7 +153,7 @@ private:
     friend task<U> detail::spawn_task(event_loop&, awaitable<U>, task_options,
                                       const boost::source_location&);
     friend task<> current_task() noexcept;
-    friend std::vector<task<>> all_tasks();
+    friend std::vector<task<>> all_tasks(event_loop&);
     friend struct detail::loop_access;
 
     explicit task(boost::intrusive_ptr<detail::future_base> st) noexcept : base(std::move(st)) {}
@@ -198,6 +198,8 @@ any_task current_task() noexcept;
 
 /// The running loop's unfinished tasks.
 std::vector<any_task> all_tasks();
+/// The unfinished tasks of `loop` (asyncio `all_tasks(loop)`).
+std::vector<any_task> all_tasks(event_loop& loop);
 // end::outline[]
 
 namespace detail {
@@ -260,8 +262,6 @@ struct task_completion
     }
 };
 
-// Registers a new task with its loop; returns its number.
-std::uint64_t register_task(event_loop& loop, task_base& t);
 
 // Runs the task's first step now if on the loop's thread (else it is posted).
 template <class T>
@@ -282,7 +282,7 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
     context ctx = opts.ctx ? *opts.ctx : copy_context();
     auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
-    detail::register_task(loop, *st);
+    detail::loop_access::register_task(loop, *st);
     if (opts.eager)
     {
         start_task(st, std::move(coro));

@@ -13,25 +13,6 @@
 
 namespace boost::tulip {
 
-namespace {
-
-struct drive_guard
-{
-    event_loop& loop;
-    explicit drive_guard(event_loop& l) : loop(l) { detail::loop_access::begin_drive(loop); }
-    ~drive_guard() { detail::loop_access::end_drive(loop); }
-};
-
-std::vector<any_task> unfinished(event_loop& loop)
-{
-    std::vector<any_task> v;
-    for (detail::future_base* t : detail::loop_access::unfinished_tasks(loop))
-        v.push_back(detail::loop_access::task_handle(static_cast<detail::task_base*>(t)));
-    return v;
-}
-
-} // namespace
-
 runner::runner(run_options opts) : opts_(std::move(opts)) {}
 
 runner::~runner()
@@ -65,7 +46,7 @@ void runner::check_can_run()
 void runner::drive(any_task main)
 {
     event_loop& loop = *loop_;
-    drive_guard guard(loop);
+    detail::drive_scope driving(loop);
 
     // asyncio.Runner: the first SIGINT cancels the main task and gives the signal its
     // default disposition back, so a second one ends the process.
@@ -91,20 +72,14 @@ void runner::drive(any_task main)
     // loop runs at io_context::run speed.
     auto& ioc = *ioc_;
     main.add_done_callback([&ioc] { ioc.stop(); });
-    while (!main.done())
-    {
-        ioc.restart();
-        ioc.run();
-        if (!main.done())
-        {
-            // stop(), or io_context::stop() called directly; a suspended task holds
-            // work, so the io_context cannot simply have run out of it.
-            detail::loop_access::clear_stop(loop);
-            throw invalid_state_error("event loop stopped before the main task completed");
-        }
-    }
+    ioc.restart();
+    ioc.run();
     detail::loop_access::clear_stop(loop);
     ioc.restart();
+    // Else stop(), or io_context::stop() called directly: a suspended task holds work,
+    // so the io_context cannot simply have run out of it.
+    if (!main.done())
+        throw invalid_state_error("event loop stopped before the main task completed");
 }
 
 void runner::close()
@@ -117,8 +92,8 @@ void runner::close()
     event_loop& loop = *loop_;
     {
         // asyncio's _cancel_all_tasks: cancel what is left and let it finish.
-        drive_guard guard(loop);
-        auto tasks = unfinished(loop);
+        detail::drive_scope driving(loop);
+        auto tasks = all_tasks(loop);
         if (loop.get_debug() && !tasks.empty())
             loop.call_exception_handler({std::to_string(tasks.size()) +
                                              " task(s) still pending when the loop closed; "

@@ -411,11 +411,6 @@ std::string task_base::describe() const
     return os.str();
 }
 
-std::uint64_t register_task(event_loop& loop, task_base& t)
-{
-    return loop_access::register_task(loop, t);
-}
-
 std::uint64_t loop_access::register_task(event_loop& l, task_base& t)
 {
     t.number = ++l.tasks_created_;
@@ -456,8 +451,13 @@ any_task current_task() noexcept
 
 std::vector<any_task> all_tasks()
 {
+    return all_tasks(get_running_loop());
+}
+
+std::vector<any_task> all_tasks(event_loop& loop)
+{
     std::vector<any_task> v;
-    for (detail::future_base* t : detail::loop_access::unfinished_tasks(get_running_loop()))
+    for (detail::future_base* t : detail::loop_access::unfinished_tasks(loop))
         v.push_back(any_task(boost::intrusive_ptr<detail::future_base>(t)));
     return v;
 }

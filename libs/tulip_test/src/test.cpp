@@ -24,13 +24,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using detail::loop_access;
 
-struct drive_guard
-{
-    event_loop& loop;
-    explicit drive_guard(event_loop& l) : loop(l) { loop_access::begin_drive(loop); }
-    ~drive_guard() { loop_access::end_drive(loop); }
-};
-
 std::string seconds(steady::duration d)
 {
     std::ostringstream os;
@@ -63,14 +56,6 @@ bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& op
     return n != 0 || next.has_value();
 }
 
-std::vector<any_task> unfinished(event_loop& loop)
-{
-    std::vector<any_task> v;
-    for (auto* t : loop_access::unfinished_tasks(loop))
-        v.push_back(loop_access::task_handle(static_cast<detail::task_base*>(t)));
-    return v;
-}
-
 } // namespace
 
 case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
@@ -86,7 +71,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
             failures.push_back("the loop's exception handler was called: " +
                                detail::format_exception_context(c));
         });
-        drive_guard guard(loop);
+        detail::drive_scope driving(loop);
 
         const auto real_deadline = steady::now() + opts.timeout;
         const auto virtual_start = loop.time();
@@ -120,7 +105,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
                 result.exception = std::make_exception_ptr(cancelled_error("test task was cancelled"));
             else
                 result.exception = main.exception();
-            if (auto left = unfinished(loop); !left.empty())
+            if (auto left = all_tasks(loop); !left.empty())
                 failures.push_back("the test left " + std::to_string(left.size()) +
                                    " task(s) unfinished:\n" + format_task_tree(loop));
             if (auto n = loop.pending_callbacks())
@@ -131,7 +116,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
         }
 
         // Clean up: cancel what is left and let it finish, briefly.
-        auto left = unfinished(loop);
+        auto left = all_tasks(loop);
         for (auto& t : left)
             t.cancel("test case ended");
         const auto cleanup_deadline = steady::now() + std::chrono::seconds(5);
