@@ -84,6 +84,35 @@ public:
 
 /// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose
 /// code is `asio::error::operation_aborted`.
+/// `queue::get_nowait` on an empty queue (asyncio.QueueEmpty).
+class queue_empty : public std::runtime_error
+{
+public:
+    queue_empty() : std::runtime_error("the queue is empty") {}
+};
+
+/// `queue::put_nowait` on a full queue (asyncio.QueueFull).
+class queue_full : public std::runtime_error
+{
+public:
+    queue_full() : std::runtime_error("the queue is full") {}
+};
+
+/// A `put` or `get` on a queue after `shutdown()` (asyncio.QueueShutDown, Python 3.13).
+class queue_shut_down : public std::runtime_error
+{
+public:
+    queue_shut_down() : std::runtime_error("the queue is shut down") {}
+};
+
+/// A barrier wait on a barrier that was aborted or broken (asyncio.BrokenBarrierError).
+class broken_barrier_error : public std::runtime_error
+{
+public:
+    broken_barrier_error() : std::runtime_error("the barrier is broken") {}
+    using std::runtime_error::runtime_error;
+};
+
 bool is_cancellation(const std::exception& e) noexcept;
 
 /// True if `e` holds a cancellation (see above); false for a null pointer.
