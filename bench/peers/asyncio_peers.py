@@ -9,8 +9,9 @@
 
 Usage: asyncio_peers.py CASE [--loop asyncio|uvloop] [--reps R]
 
-CASE is one of spawn_join, context_var, yield, sleep_fanout, idle_task_memory (the
-names of the C++ benchmark programs). Prints JSON lines like the C++ programs:
+CASE is one of spawn_join, context_var, yield, generator_yield, sleep_fanout,
+idle_task_memory, gather_fanout, queue_pingpong, lock_contention (the names of the C++ benchmark programs). Prints JSON lines like the
+C++ programs:
   {"bench":"spawn_join","impl":"uvloop","metric":"ns_per_op","value":123.4,"unit":"ns"}
 with the median of R repetitions. Per-op figures are thread CPU time
 (time.thread_time_ns), like the C++ programs. context_var does not depend on the loop:
@@ -159,6 +160,27 @@ def case_yield(kind, reps):
     emit("yield", kind, "ns_per_op", statistics.median(v), "ns")
 
 
+# ---- generator_yield -------------------------------------------------------------------
+
+async def numbers(n):
+    for i in range(n):
+        yield i
+
+
+async def generator_consume(n):
+    total = 0
+    t0 = cpu_ns()
+    async for v in numbers(n):
+        total += v
+    return (cpu_ns() - t0) / n
+
+
+def case_generator_yield(kind, reps):
+    run_on(kind, generator_consume(10000))
+    v = [run_on(kind, generator_consume(200000)) for _ in range(reps)]
+    emit("generator_yield", kind, "ns_per_op", statistics.median(v), "ns")
+
+
 # ---- sleep_fanout ----------------------------------------------------------------------
 
 async def sleeper():
@@ -214,17 +236,109 @@ async def idle_measure(n):
     return (after - before) / n
 
 
+# ---- gather_fanout ---------------------------------------------------------------------
+
+async def gather_child(i):
+    return i
+
+
+async def gather_measure(n):
+    t0 = cpu_ns()
+    r = await asyncio.gather(*[gather_child(i) for i in range(n)])
+    ns = (cpu_ns() - t0) / n
+    assert r[-1] == n - 1
+    return ns
+
+
+def case_gather_fanout(kind, reps, n=100000):
+    run_on(kind, gather_measure(n // 10))
+    v = [run_on(kind, gather_measure(n)) for _ in range(reps)]
+    emit("gather_fanout", kind, "ns_per_op", statistics.median(v), "ns")
+
+
 def case_idle_task_memory(kind, reps, n=100000):
     v = [run_on(kind, idle_measure(n)) for _ in range(reps)]
     emit("idle_task_memory", kind, "bytes_per_task", statistics.median(v), "B")
+
+
+# ---- queue_pingpong (same setup as bench/queue_pingpong.cpp) ----------------------------
+
+async def pingpong(n, maxsize=0):
+    q1, q2 = asyncio.Queue(maxsize), asyncio.Queue(maxsize)
+
+    async def pong():
+        get, put = q1.get, q2.put
+        for _ in range(n):
+            v = await get()
+            await put(v + 1)
+
+    t = asyncio.get_running_loop().create_task(pong())
+    put, get = q1.put, q2.get
+    s = 0
+    t0 = cpu_ns()
+    for i in range(n):
+        await put(i)
+        s += await get()
+    ns = (cpu_ns() - t0) / n
+    await t
+    return ns
+
+
+def case_queue_pingpong(kind, reps):
+    run_on(kind, pingpong(5000))
+    v = [run_on(kind, pingpong(50000)) for _ in range(reps)]
+    emit("queue_pingpong", kind, "ns_per_op", statistics.median(v), "ns")
+
+
+# ---- lock_contention (same setup as bench/lock_contention.cpp) --------------------------
+
+async def contention(tasks, k):
+    lock = asyncio.Lock()
+    sleep = asyncio.sleep
+    counter = 0
+
+    async def worker():
+        nonlocal counter
+        for _ in range(k):
+            async with lock:
+                await sleep(0)
+                counter += 1
+
+    create_task = asyncio.get_running_loop().create_task
+    t0 = cpu_ns()
+    ts = [create_task(worker()) for _ in range(tasks)]
+    for t in ts:
+        await t
+    return (cpu_ns() - t0) / (tasks * k)
+
+
+async def uncontended(n):
+    lock = asyncio.Lock()
+    t0 = cpu_ns()
+    for _ in range(n):
+        async with lock:
+            pass
+    return (cpu_ns() - t0) / n
+
+
+def case_lock_contention(kind, reps):
+    run_on(kind, contention(100, 50))
+    c = [run_on(kind, contention(100, 500)) for _ in range(reps)]
+    u = [run_on(kind, uncontended(100000)) for _ in range(reps)]
+    emit("lock_contention", kind, "ns_per_op", statistics.median(c), "ns")
+    emit("lock_uncontended", kind, "ns_per_op", statistics.median(u), "ns")
 
 
 CASES = {
     "spawn_join": case_spawn_join,
     "context_var": case_context_var,
     "yield": case_yield,
+    "generator_yield": case_generator_yield,
     "sleep_fanout": case_sleep_fanout,
     "idle_task_memory": case_idle_task_memory,
+    "gather_fanout": case_gather_fanout,
+    "queue_pingpong": case_queue_pingpong,
+    "lock_contention": case_lock_contention,
 }
 
 

@@ -101,7 +101,8 @@ void runner::close()
                                          nullptr,
                                          {}});
         for (auto& t : tasks)
-            t.cancel();
+            if (!static_cast<detail::task_base*>(t.get_state())->shielded)  // DESIGN sec. 7
+                t.cancel();
         auto& ioc = *ioc_;
         ioc.restart();
         const auto all_done = [&] {

@@ -55,6 +55,7 @@ public:
     boost::asio::cancellation_state cancel_state;
     bool has_cancel_state = false;
     bool pending_cancel = false;
+    bool shielded = false;  // set by shield(): run() awaits it at shutdown, never cancels it
     bool delivering_runnable_cancel = false;  // set while deliver_cancel(true) emits
     std::uint32_t steps = 0;  // resumptions so far
 

@@ -1,0 +1,101 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_TIMEOUT_HPP
+#define BOOST_TULIP_TIMEOUT_HPP
+
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/task.hpp>
+
+#include <optional>
+#include <type_traits>
+#include <variant>
+
+namespace boost::tulip {
+
+// tag::outline[]
+/** Runs `a` in the calling task with a deadline of `d` from now (asyncio `timeout`).
+
+    No task is created: `a` runs inside the current task. The deadline is taken when
+    `timeout` is called. When it passes before `a` is done, the current task is
+    cancelled (`cancel()`); when that cancellation comes out of `a`, it is undone
+    (`uncancel()`) and turned into `timeout_error`, but only if the task's `cancelling()`
+    count is then back where it was on entry, i.e. no one else asked to cancel the task
+    meanwhile. A foreign cancellation (an outer `timeout`, a `task_group`, a direct
+    `cancel()`) is thrown on untouched. If `a` finishes (or swallows the cancellation)
+    despite the expiry, its result is returned. A deadline already passed on entry
+    cancels `a` at its first suspension.
+
+    @par Completion Signature
+    Awaited with `co_await`: returns what `a` returns, rethrows what it throws, or
+    throws `timeout_error` on its own expiry.
+
+    @par Per-Operation Cancellation
+    A cancellation of the calling task reaches `a` as usual and is rethrown unchanged.
+
+    @throws invalid_state_error (when awaited) outside a Tulip task (a plain `co_spawn`).
+*/
+template <class T>
+[[nodiscard]] awaitable<T> timeout(duration d, awaitable<T> a);
+
+/// `timeout` with an absolute deadline on the loop's clock (asyncio `timeout_at`).
+template <class T>
+[[nodiscard]] awaitable<T> timeout_at(clock::time_point when, awaitable<T> a);
+
+/// `timeout(d, t.wait())`: on expiry the wait is cancelled, which cancels the task.
+template <class T>
+[[nodiscard]] awaitable<T> timeout(duration d, task<T> t);
+
+/** Waits for `a` for at most `d` (asyncio `wait_for`).
+
+    It is `timeout(d, a)`: the awaitable runs in the calling task, and `timeout_error`
+    is thrown only after `a` has finished unwinding from the cancellation, so a
+    cancellation of the calling task is never hidden (cpython#86296).
+
+    @par Completion Signature
+    Awaited with `co_await`: returns what `a` returns, or throws `timeout_error`.
+
+    @par Per-Operation Cancellation
+    As `timeout`.
+*/
+template <class T>
+[[nodiscard]] awaitable<T> wait_for(awaitable<T> a, duration d);
+
+/** Waits for a task for at most `d` (asyncio `wait_for(task)`): on expiry the task is
+    cancelled, and `timeout_error` is thrown once the task is done. If the task
+    finishes despite the cancellation, its result is returned. A cancellation of the
+    calling task cancels the task too (as awaiting a task does) and is rethrown. */
+template <class T>
+[[nodiscard]] awaitable<T> wait_for(task<T> t, duration d);
+
+/** Runs `a` in the calling task; if the deadline `d` from now passes first, `a` is
+    cancelled and the result is empty (Trio's `move_on_after`). Same rules as
+    `timeout`: only its own expiry is absorbed, a foreign cancellation propagates.
+    For `T = void` the result is `std::optional<std::monostate>`, which is engaged if `a`
+    completed (so `if (co_await move_on_after(1s, work()))` reads the same for both).
+
+    @par Completion Signature
+    Awaited with `co_await`: `std::optional` holding what `a` returned, empty on expiry.
+
+    @par Per-Operation Cancellation
+    As `timeout`.
+*/
+template <class T>
+[[nodiscard]] awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
+move_on_after(duration d, awaitable<T> a);
+
+/// `move_on_after` with an absolute deadline on the loop's clock (Trio's `move_on_at`).
+template <class T>
+[[nodiscard]] awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
+move_on_at(clock::time_point when, awaitable<T> a);
+// end::outline[]
+
+} // namespace boost::tulip
+
+#include <boost/tulip/impl/timeout.hpp>
+
+#endif
