@@ -465,4 +465,28 @@ BOOST_TULIP_TEST_CASE(remove_signal_handler_without_one_returns_false)
     co_return;
 }
 
+// A task suspended in sleep when its io_context is destroyed: the loop's shutdown destroys
+// the sleep's handler, and with it the coroutine's frames and their locals (no cycle
+// through the task's cancellation slot keeps them alive).
+BOOST_AUTO_TEST_CASE(io_context_destroyed_with_a_task_in_sleep_destroys_the_coroutine)
+{
+    struct on_destroy
+    {
+        bool& flag;
+        ~on_destroy() { flag = true; }
+    };
+    bool destroyed = false;
+    {
+        asio::io_context ioc;
+        auto sleeper = [](bool& flag) -> tulip::awaitable<void> {
+            on_destroy guard{flag};
+            co_await tulip::sleep(24h);
+        };
+        tulip::create_task(ioc, sleeper(destroyed));
+        ioc.poll();
+        BOOST_TEST(!destroyed);
+    }
+    BOOST_TEST(destroyed);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -197,6 +197,8 @@ void event_loop::shutdown()
     heap_.clear();
     tombstones_ = 0;
     for (auto& e : heap)
+        e.node->drop_handler();
+    for (auto& e : heap)
         e.node->release();
 }
 

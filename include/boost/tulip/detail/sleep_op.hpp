@@ -60,6 +60,18 @@ public:
 
     void add_ref() noexcept { ++refs_; }
 
+    void drop_handler() noexcept override
+    {
+        if (!h_)
+            return;
+        add_ref();  // the slot's handler and the frames may release references meanwhile
+        auto slot = boost::asio::get_associated_cancellation_slot(*h_);
+        if (slot.is_connected())
+            slot.clear();
+        h_.reset();
+        release();
+    }
+
     // From the cancellation slot: complete now with operation_aborted; the heap entry
     // stays as a tombstone.
     void abort()

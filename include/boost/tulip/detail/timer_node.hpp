@@ -22,6 +22,9 @@ public:
     virtual void fire() = 0;
     // The heap drops its reference without firing (tombstone, or loop shutdown).
     virtual void release() noexcept = 0;
+    // Loop shutdown: destroy a pending handler without invoking it, breaking the cycle
+    // handler -> coroutine frames -> task -> cancellation slot -> node.
+    virtual void drop_handler() noexcept {}
 
     bool cancelled = false;
 
