@@ -30,6 +30,11 @@ enum class error
     timeout,
     /// The object was not in a state that allows the operation.
     invalid_state,
+    /// A `put` or `get` on a queue that was shut down (`queue_shut_down`).
+    queue_shut_down,
+    /// A barrier wait on a broken barrier, or one aborted or reset while waiting
+    /// (`broken_barrier_error`).
+    broken_barrier,
 };
 
 /// The category of `tulip::error`.
@@ -82,8 +87,6 @@ public:
     using std::out_of_range::out_of_range;
 };
 
-/// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose
-/// code is `asio::error::operation_aborted`.
 /// `queue::get_nowait` on an empty queue (asyncio.QueueEmpty).
 class queue_empty : public std::runtime_error
 {
@@ -113,6 +116,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose
+/// code is `asio::error::operation_aborted`.
 bool is_cancellation(const std::exception& e) noexcept;
 
 /// True if `e` holds a cancellation (see above); false for a null pointer.

@@ -28,6 +28,10 @@ public:
             return "operation timed out";
         case error::invalid_state:
             return "invalid state for this operation";
+        case error::queue_shut_down:
+            return "the queue is shut down";
+        case error::broken_barrier:
+            return "the barrier is broken";
         }
         return "unknown tulip error";
     }

@@ -1,0 +1,377 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_IMPL_QUEUE_HPP
+#define BOOST_TULIP_IMPL_QUEUE_HPP
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+namespace boost::tulip {
+namespace detail {
+
+enum : unsigned char
+{
+    queue_getter = 0,
+    queue_putter = 1,
+    queue_joiner = 2,
+};
+
+template <class T>
+struct get_waiter : sync_waiter
+{
+    std::optional<T> value; // set when the waiter is chosen
+};
+
+template <class T>
+struct put_waiter : sync_waiter
+{
+    explicit put_waiter(T&& v)
+        : item(std::move(v))
+    {}
+    std::optional<T> item; // moved into the queue when a slot is given to it
+};
+
+// Optional: the handler takes std::optional<T> (the awaitable path, any movable T);
+// else T, with T{} on error.
+template <class T, bool Optional>
+struct get_completion
+{
+    boost::system::error_code ec;
+    std::optional<T> value;
+
+    static get_completion make(get_waiter<T>& w, boost::system::error_code ec)
+    {
+        return {ec, std::move(w.value)};
+    }
+
+    template <class Handler>
+    void operator()(Handler&& h)
+    {
+        if constexpr (Optional)
+            static_cast<Handler&&>(h)(ec, std::move(value));
+        else if (value)
+            static_cast<Handler&&>(h)(ec, std::move(*value));
+        else
+            static_cast<Handler&&>(h)(ec, T{});
+    }
+};
+
+} // namespace detail
+
+template <class T, class Storage>
+    requires std::movable<T> basic_queue<T, Storage>::basic_queue(std::size_t maxsize,
+                                                                  Storage storage)
+noexcept(std::is_nothrow_move_constructible_v<Storage>)
+    : detail::sync_object("tulip::queue")
+    , storage_(std::move(storage))
+    , maxsize_(maxsize)
+{}
+
+template <class T, class Storage>
+requires std::movable<T> basic_queue<T, Storage>::~basic_queue()
+{
+    unbind();
+}
+
+// ---- put ------------------------------------------------------------------------------
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::push(T&& item)
+{
+    ++unfinished_;
+    // Getters wait only while the queue is empty: the first one takes the item directly.
+    if (detail::sync_waiter* w = getters_.pop_front()) {
+        static_cast<detail::get_waiter<T>*>(w)->value.emplace(std::move(item));
+        w->complete({});
+    } else {
+        storage_.push(std::move(item));
+    }
+}
+
+template <class T, class Storage>
+    requires std::movable<T> T basic_queue<T, Storage>::take()
+    {
+        T v = storage_.pop();
+        // The slot freed goes to the first putter at once (putters wait only while full).
+        if (detail::sync_waiter* w = putters_.pop_front()) {
+            storage_.push(std::move(*static_cast<detail::put_waiter<T>*>(w)->item));
+            ++unfinished_;
+            w->complete({});
+        }
+        return v;
+    }
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <class CompletionToken>
+auto basic_queue<T, Storage>::put(T item, CompletionToken&& token)
+{
+    check_thread();
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, awaitable_token_t>) {
+        return put_coro(std::move(item));
+    } else {
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            [this](auto&& h, T v) { this->start_put(static_cast<decltype(h)&&>(h), v); }, token,
+            std::move(item));
+    }
+}
+
+template <class T, class Storage>
+    requires std::movable<T> boost::asio::awaitable<void> basic_queue<T, Storage>::put_coro(T item)
+    {
+        if (shut_down_)
+            throw queue_shut_down();
+        if (!full()) {
+            push(std::move(item));
+            co_return;
+        }
+        auto op =
+            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
+                                        void(boost::system::error_code)>(
+                [this](auto&& h, T v) { this->start_put(static_cast<decltype(h)&&>(h), v); },
+                boost::asio::as_tuple(boost::asio::deferred), std::move(item));
+        auto r = co_await std::move(op);
+        if (std::get<0>(r))
+            throw_tulip_error(std::get<0>(r));
+    }
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <class Handler>
+void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
+{
+    using handler_type = std::decay_t<Handler>;
+    event_loop& loop = detail::loop_for_handler(handler);
+    if (auto ec = bind_for_op(loop)) {
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
+        return;
+    }
+    if (shut_down_) {
+        detail::complete_now(loop, static_cast<Handler&&>(handler),
+                             detail::plain_completion{error::queue_shut_down});
+        return;
+    }
+    if (!full()) {
+        push(std::move(item));
+        detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
+        return;
+    }
+    auto* op = new detail::sync_op<handler_type, detail::put_waiter<T>, detail::plain_completion>(
+        loop, handler_type(static_cast<Handler&&>(handler)), std::move(item));
+    op->owner = this;
+    op->tag = detail::queue_putter;
+    putters_.push_back(op);
+    op->arm("queue put");
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::put_nowait(T item)
+{
+    check_thread();
+    if (shut_down_)
+        throw queue_shut_down();
+    if (full())
+        throw queue_full();
+    push(std::move(item));
+}
+
+// ---- get ------------------------------------------------------------------------------
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <class CompletionToken>
+    requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
+        std::default_initializable<T>
+auto basic_queue<T, Storage>::get(CompletionToken&& token)
+{
+    check_thread();
+    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, awaitable_token_t>) {
+        return get_coro();
+    } else {
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, T)>(
+            [this](auto&& h) { this->start_get<false>(static_cast<decltype(h)&&>(h)); }, token);
+    }
+}
+
+template <class T, class Storage>
+    requires std::movable<T> boost::asio::awaitable<T> basic_queue<T, Storage>::get_coro()
+    {
+        // An item there is taken at once, without a trip through the loop (asyncio).
+        if (!storage_.empty())
+            co_return take();
+        if (shut_down_)
+            throw queue_shut_down();
+        auto op =
+            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
+                                        void(boost::system::error_code, std::optional<T>)>(
+                [this](auto&& h) { this->start_get<true>(static_cast<decltype(h)&&>(h)); },
+                boost::asio::as_tuple(boost::asio::deferred));
+        auto r = co_await std::move(op);
+        if (std::get<0>(r))
+            throw_tulip_error(std::get<0>(r));
+        co_return std::move(*std::get<1>(r));
+    }
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <bool Optional, class Handler>
+void basic_queue<T, Storage>::start_get(Handler&& handler)
+{
+    using handler_type = std::decay_t<Handler>;
+    using completion = detail::get_completion<T, Optional>;
+    event_loop& loop = detail::loop_for_handler(handler);
+    if (auto ec = bind_for_op(loop)) {
+        detail::deliver(loop, static_cast<Handler&&>(handler), completion{ec, std::nullopt}, false);
+        return;
+    }
+    if (!storage_.empty()) {
+        detail::complete_now(loop, static_cast<Handler&&>(handler), completion{{}, take()});
+        return;
+    }
+    if (shut_down_) {
+        detail::complete_now(loop, static_cast<Handler&&>(handler),
+                             completion{error::queue_shut_down, std::nullopt});
+        return;
+    }
+    auto* op = new detail::sync_op<handler_type, detail::get_waiter<T>, completion>(
+        loop, handler_type(static_cast<Handler&&>(handler)));
+    op->owner = this;
+    op->tag = detail::queue_getter;
+    getters_.push_back(op);
+    op->arm("queue get");
+}
+
+template <class T, class Storage>
+    requires std::movable<T> T basic_queue<T, Storage>::get_nowait()
+    {
+        check_thread();
+        if (storage_.empty()) {
+            if (shut_down_)
+                throw queue_shut_down();
+            throw queue_empty();
+        }
+        return take();
+    }
+
+template <class T, class Storage>
+    requires std::movable<T> std::optional<T> basic_queue<T, Storage>::try_get()
+    {
+        check_thread();
+        if (storage_.empty())
+            return std::nullopt;
+        return take();
+    }
+
+// ---- task_done, join, shutdown --------------------------------------------------------
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::task_done()
+{
+    check_thread();
+    if (unfinished_ == 0)
+        throw_state("task_done() called more times than items were put");
+    if (--unfinished_ == 0)
+        joiners_.fail_all({});
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <class CompletionToken>
+auto basic_queue<T, Storage>::join(CompletionToken&& token)
+{
+    check_thread();
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        [this](auto&& h) { this->start_join(static_cast<decltype(h)&&>(h)); }, token);
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <class Handler>
+void basic_queue<T, Storage>::start_join(Handler&& handler)
+{
+    using handler_type = std::decay_t<Handler>;
+    event_loop& loop = detail::loop_for_handler(handler);
+    if (auto ec = bind_for_op(loop)) {
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
+        return;
+    }
+    if (unfinished_ == 0) {
+        detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
+        return;
+    }
+    auto* op = new detail::sync_op<handler_type, detail::plain_waiter, detail::plain_completion>(
+        loop, handler_type(static_cast<Handler&&>(handler)));
+    op->owner = this;
+    op->tag = detail::queue_joiner;
+    joiners_.push_back(op);
+    op->arm("queue join");
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::shutdown(bool immediate)
+{
+    check_thread();
+    shut_down_ = true;
+    if (immediate) {
+        const std::size_t dropped = storage_.size();
+        storage_.clear();
+        unfinished_ -= std::min(dropped, unfinished_);
+        if (unfinished_ == 0)
+            joiners_.fail_all({});
+    }
+    getters_.fail_all(error::queue_shut_down);
+    putters_.fail_all(error::queue_shut_down);
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::cancel_waiter(detail::sync_waiter* w)
+{
+    switch (w->tag) {
+    case detail::queue_getter:
+        getters_.remove(w);
+        break;
+    case detail::queue_putter:
+        putters_.remove(w);
+        break;
+    default:
+        joiners_.remove(w);
+        break;
+    }
+    w->complete(boost::asio::error::operation_aborted);
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::abandon_waiters() noexcept
+{
+    getters_.destroy_all();
+    putters_.destroy_all();
+    joiners_.destroy_all();
+}
+
+template <class T, class Storage>
+    requires std::movable<T>
+void basic_queue<T, Storage>::fail_waiters_on_destroy() noexcept
+{
+    getters_.fail_all(boost::asio::error::operation_aborted);
+    putters_.fail_all(boost::asio::error::operation_aborted);
+    joiners_.fail_all(boost::asio::error::operation_aborted);
+}
+
+} // namespace boost::tulip
+
+#endif
