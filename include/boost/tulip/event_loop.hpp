@@ -15,6 +15,7 @@
 #include <boost/tulip/detail/timer_node.hpp>
 #include <boost/tulip/error.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -40,6 +41,7 @@ class future_base;
 class task_base;
 struct signal_entry;
 struct loop_access;
+class generator_core;
 } // namespace detail
 
 // tag::outline[]
@@ -161,6 +163,12 @@ public:
     void add_signal_handler(int signum, F&& f);
     /// Removes the handler for `signum`; returns whether there was one.
     bool remove_signal_handler(int signum);
+
+    /** Closes every async generator of this loop still suspended at a `co_yield`
+        (asyncio `loop.shutdown_asyncgens()`), concurrently, each in a task running its
+        `aclose()`; errors go to the exception handler. `run()` and `runner::close()` call
+        it after cancelling the remaining tasks. */
+    boost::asio::awaitable<void> shutdown_asyncgens();
     // end::outline[]
 
     /// Number of callbacks scheduled but not yet run or cancelled.
@@ -230,6 +238,7 @@ private:
     int drivers_ = 0;  // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
+    detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
 };
 
 /// The loop attached to `ioc`, attaching a new one on first use.
@@ -270,6 +279,11 @@ struct loop_access
         l.schedule_timer(when, n);
     }
     static void cancel_timer(event_loop& l, timer_node* n) noexcept { l.cancel_timer(n); }
+    // Async generators (generator.cpp): the list, shutdown_asyncgens() driven to its end
+    // (runner::close), and dropping them all when the loop shuts down.
+    static generator_core*& asyncgens(event_loop& l) noexcept { return l.asyncgens_; }
+    static void close_asyncgens(event_loop& l);
+    static void drop_asyncgens(event_loop& l) noexcept;
 };
 
 // Marks the loop as driven (is_running() is true) for a scope: runner and test runner.

@@ -191,6 +191,7 @@ event_loop::~event_loop()
 void event_loop::shutdown()
 {
     closed_ = true;
+    detail::loop_access::drop_asyncgens(*this);
     timer_.reset();
     signals_.clear();
     auto heap = std::move(heap_);

@@ -125,6 +125,7 @@ void runner::close()
                     loop.call_exception_handler(
                         {"unhandled exception during runner shutdown", e, t});
         }
+        detail::loop_access::close_asyncgens(loop);
     }
     loop_ = nullptr;
     ioc_.reset();

@@ -1,0 +1,82 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_AS_COMPLETED_HPP
+#define BOOST_TULIP_AS_COMPLETED_HPP
+
+#include <boost/tulip/future.hpp>
+#include <boost/tulip/generator.hpp>
+#include <boost/tulip/task.hpp>
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace boost::tulip {
+
+// tag::outline[]
+/** Yields the given tasks as they finish, in completion order (asyncio `as_completed`,
+    iterated with `async for` as in Python 3.13, which yields the original tasks).
+
+    @code
+    for (auto it = as_completed(std::move(tasks)); auto t = co_await it.next();)
+        use(t->result());
+    @endcode
+
+    The tasks are not cancelled or awaited by the generator itself: a consumer that stops
+    early leaves them running. Awaiting `next()` with every remaining task still running
+    suspends until one of them is done; cancelling the consumer then interrupts that wait
+    only. A task listed twice is yielded twice.
+*/
+template <class T>
+[[nodiscard]] async_generator<task<T>> as_completed(std::vector<task<T>> tasks);
+// end::outline[]
+
+template <class T>
+async_generator<task<T>> as_completed(std::vector<task<T>> tasks)
+{
+    // Done callbacks queue the tasks and wake the generator; they hold this state, not
+    // the frame, so a generator closed early leaves nothing dangling.
+    struct state
+    {
+        std::deque<task<T>> ready;
+        future<void> wake;
+    };
+    auto st = std::make_shared<state>();
+    std::vector<callback_id> ids;
+    ids.reserve(tasks.size());
+    for (auto& t : tasks)
+        ids.push_back(t.add_done_callback([st](const task<T>& done) {
+            st->ready.push_back(done);
+            if (st->wake && !st->wake.done())
+                st->wake.set_result();
+        }));
+    struct remove_callbacks
+    {
+        std::vector<task<T>>& tasks;
+        std::vector<callback_id>& ids;
+        ~remove_callbacks()
+        {
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                tasks[i].remove_done_callback(ids[i]);
+        }
+    } guard{tasks, ids};
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        while (st->ready.empty()) {
+            st->wake = get_running_loop().create_future<void>();
+            co_await st->wake.wait();
+        }
+        task<T> t = std::move(st->ready.front());
+        st->ready.pop_front();
+        co_yield std::move(t);
+    }
+}
+
+} // namespace boost::tulip
+
+#endif

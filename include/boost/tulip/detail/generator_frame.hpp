@@ -1,0 +1,271 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_GENERATOR_FRAME_HPP
+#define BOOST_TULIP_DETAIL_GENERATOR_FRAME_HPP
+
+// The coroutine frame of an async_generator body.
+//
+// This is the one place where Tulip depends on asio::detail (checked against Boost 1.81,
+// Asio 1.26). An `asio::awaitable` body runs on an "awaitable thread": a stack of frames
+// whose top the thread pumps (resumes) until it suspends in an asynchronous operation.
+// Every frame is an `awaitable_frame<X, Executor>` deriving from `awaitable_frame_base`,
+// whose `await_transform` overloads make Asio operations, `deferred` operations,
+// `this_coro` queries and other awaitables co_await-able.
+//
+// The generator's promise is a specialisation of `awaitable_frame` for a Tulip tag type,
+// so the body gets exactly those overloads, and an `awaitable<U>` it awaits sees an
+// ordinary awaitable frame as its caller. `next()` pushes the generator frame on top of
+// the consumer's frame (`push_frame`, as when awaiting an `awaitable<U>`), so the body runs
+// on the consumer's thread of execution: its executor (the consumer task's), its
+// cancellation state and its context. `co_yield` pops it off again (`pop_frame`, as a
+// returning coroutine does) and the consumer's frame resumes. Between steps the frame is
+// detached from every thread and owned by the async_generator handle.
+
+#include <boost/tulip/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace boost::tulip {
+class event_loop;
+template <class T, class Send>
+class async_generator;
+
+namespace detail {
+
+template <class T, class Send>
+struct generator_tag
+{};
+
+enum class generator_state : unsigned char
+{
+    created,   // the body has not started
+    suspended, // at a co_yield
+    running,   // a next(), asend(), athrow() or aclose() is resuming it
+    finished   // returned, threw, or was closed
+};
+
+// What does not depend on T: state, ownership, and the loop's list of live generators
+// (asyncio's loop._asyncgens, for shutdown_asyncgens()).
+class generator_core
+{
+public:
+    generator_state state = generator_state::created;
+    bool closing = false;         // aclose() threw generator_exit into the body
+    bool finalizer_tried = false; // the loop was asked once to close it
+    std::uint32_t refs = 1;       // the handle, plus operations in progress
+    std::exception_ptr inject;    // thrown at the co_yield the body resumes from
+    std::exception_ptr error;     // what the body ended with, until delivered
+    event_loop* loop = nullptr;   // set at the first step (asyncio's firstiter hook)
+    generator_core* prev = nullptr;
+    generator_core* next = nullptr;
+
+    void add_ref() noexcept { ++refs; }
+    void release() noexcept
+    {
+        if (--refs == 0)
+            last_release();
+    }
+
+    // The first step: registers with the running loop, if any.
+    void first_iteration() noexcept;
+    // Leaves the loop's list (the body finished or the frame is destroyed).
+    void unregister() noexcept;
+
+    // Destroys the coroutine frame (and with it this object).
+    virtual void destroy_frame() noexcept = 0;
+    // aclose() for the loop: reports errors to its exception handler, never throws.
+    virtual boost::asio::awaitable<void> close_for_loop() = 0;
+
+protected:
+    generator_core() noexcept = default;
+    ~generator_core() { unregister(); }
+    generator_core(const generator_core&) = delete;
+    generator_core& operator=(const generator_core&) = delete;
+
+private:
+    // No handle and no operation left: a generator suspended at a co_yield is closed by
+    // the loop (a finalizer task running aclose()); anything else is destroyed now.
+    void last_release() noexcept;
+};
+
+// A counted reference to a generator frame, held by its handle and by each operation.
+template <class P>
+class generator_ref
+{
+public:
+    generator_ref() noexcept = default;
+    explicit generator_ref(P* p) noexcept
+        : p_(p)
+    {
+        if (p_)
+            p_->add_ref();
+    }
+    generator_ref(const generator_ref& o) noexcept
+        : generator_ref(o.p_)
+    {}
+    generator_ref(generator_ref&& o) noexcept
+        : p_(std::exchange(o.p_, nullptr))
+    {}
+    generator_ref& operator=(generator_ref o) noexcept
+    {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~generator_ref()
+    {
+        if (p_)
+            p_->release();
+    }
+    P* operator->() const noexcept { return p_; }
+    P& operator*() const noexcept { return *p_; }
+
+private:
+    P* p_ = nullptr;
+};
+
+// Where the value given to asend() waits for the body (nothing for Send = void).
+template <class Send>
+struct send_slot
+{
+    std::optional<Send> value;
+};
+template <>
+struct send_slot<void>
+{};
+
+// The frame of `next()` awaits this: Asio's await_transform runs it right after that
+// frame has suspended, and it pushes the generator frame on top, so the thread's pump
+// resumes the body next.
+template <class P>
+struct resume_body
+{
+    P* p;
+    boost::asio::detail::awaitable_thread<boost::asio::any_io_executor>*
+    operator()(boost::asio::detail::awaitable_frame_base<boost::asio::any_io_executor>* caller)
+        const noexcept
+    {
+        p->push_frame(caller);
+        return nullptr;
+    }
+};
+
+// aclose() for the loop (impl/generator.hpp).
+template <class P>
+boost::asio::awaitable<void> close_for_loop(generator_ref<P> g);
+
+} // namespace detail
+} // namespace boost::tulip
+
+namespace boost::asio::detail {
+
+// The promise of `tulip::async_generator<T, Send>`.
+template <class T, class Send, class Executor>
+class awaitable_frame<boost::tulip::detail::generator_tag<T, Send>, Executor>
+    : public awaitable_frame_base<Executor>
+    , public boost::tulip::detail::generator_core
+{
+    using core = boost::tulip::detail::generator_core;
+    using gstate = boost::tulip::detail::generator_state;
+
+public:
+    using value_type = T;
+    using send_type = Send;
+
+    boost::tulip::async_generator<T, Send> get_return_object() noexcept
+    {
+        this->coro_ = coroutine_handle<awaitable_frame>::from_promise(*this);
+        return boost::tulip::async_generator<T, Send>(this);
+    }
+
+    // initial_suspend (always) comes from the base: the body starts at the first next().
+
+    auto final_suspend() noexcept
+    {
+        this->state = gstate::finished;
+        this->unregister();
+        return awaitable_frame_base<Executor>::final_suspend();
+    }
+
+    void unhandled_exception() noexcept { this->error = std::current_exception(); }
+    void return_void() noexcept {}
+
+    // Resumes the consumer; the co_yield expression gives what asend() sent (an empty
+    // optional after next()), or throws what athrow()/aclose() threw in.
+    struct yield_awaiter
+    {
+        awaitable_frame* p;
+        bool closing;
+
+        bool await_ready() const noexcept { return closing; }
+        void await_suspend(coroutine_handle<void>) noexcept
+        {
+            p->core::state = gstate::suspended;
+            p->pop_frame();
+        }
+        auto await_resume()
+        {
+            if (closing)
+                throw boost::tulip::invalid_state_error(
+                    "async_generator ignored generator_exit: it yielded while being closed");
+            if (p->inject)
+                std::rethrow_exception(std::exchange(p->inject, nullptr));
+            if constexpr (!std::is_void_v<Send>)
+                return std::exchange(p->sent.value, std::nullopt);
+        }
+    };
+
+    yield_awaiter yield_value(const T& v)
+    {
+        if (!this->closing)
+            value.emplace(v);
+        return {this, this->closing};
+    }
+    yield_awaiter yield_value(T&& v)
+    {
+        if (!this->closing)
+            value.emplace(std::move(v));
+        return {this, this->closing};
+    }
+    template <class U>
+        requires(!std::same_as<std::remove_cvref_t<U>, T> && std::convertible_to<U&&, T>)
+    yield_awaiter yield_value(U&& v)
+    {
+        if (!this->closing)
+            value.emplace(static_cast<U&&>(v));
+        return {this, this->closing};
+    }
+
+    void destroy_frame() noexcept override { this->destroy(); }
+    boost::asio::awaitable<void> close_for_loop() override
+    {
+        return boost::tulip::detail::close_for_loop(
+            boost::tulip::detail::generator_ref<awaitable_frame>(this));
+    }
+
+    std::optional<T> value;
+    [[no_unique_address]] boost::tulip::detail::send_slot<Send> sent;
+};
+
+} // namespace boost::asio::detail
+
+namespace boost::tulip::detail {
+template <class T, class Send>
+using generator_promise =
+    boost::asio::detail::awaitable_frame<generator_tag<T, Send>, boost::asio::any_io_executor>;
+} // namespace boost::tulip::detail
+
+#endif
