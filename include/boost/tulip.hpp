@@ -9,13 +9,24 @@
 #define BOOST_TULIP_HPP
 
 // Everything but TLS (tulip/tls.hpp) and the test runner (tulip/test.hpp).
+#include <boost/tulip/as_completed.hpp>
+#include <boost/tulip/async_with.hpp>
+#include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
 #include <boost/tulip/debug.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/exception_group.hpp>
 #include <boost/tulip/future.hpp>
+#include <boost/tulip/gather.hpp>
+#include <boost/tulip/generator.hpp>
+#include <boost/tulip/queue.hpp>
 #include <boost/tulip/run.hpp>
 #include <boost/tulip/sleep.hpp>
+#include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
+#include <boost/tulip/task_group.hpp>
+#include <boost/tulip/timeout.hpp>
+#include <boost/tulip/wait.hpp>
 
 #endif
