@@ -454,7 +454,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_waits_for_children_cleanup)
     BOOST_TEST(cleaned);
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_is_not_swallowed_when_a_child_fails_in_cleanup)
+BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_is_not_swallowed_when_a_child_fails_in_cleanup_cpython_116720)
 {
     // cpython#116720: the group must throw its errors, but the outer cancellation is
     // re-armed: the task's next suspension is cancelled.
@@ -607,7 +607,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_create_task_on_a_finished_group_throws_invalid_s
 
 // --- task_group::cancel() (cpython#108951) --------------------------------------------
 
-BOOST_TULIP_TEST_CASE(taskgroup_cancel_stops_the_group_without_an_error)
+BOOST_TULIP_TEST_CASE(taskgroup_cancel_stops_the_group_without_an_error_cpython_108951)
 {
     probe a, b;
     const auto start = now();
@@ -736,7 +736,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_cancel_and_outer_cancel_together_propagate_the_o
     BOOST_TEST(!after_group);
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_cancel_after_the_body_returned_and_outer_cancel_propagate_it)
+BOOST_TULIP_TEST_CASE(taskgroup_cancel_after_the_body_returned_and_outer_cancel_propagate_it_cpython_155433)
 {
     // cpython#155433 exactly: the body has returned, a child stops the group, then the
     // task is cancelled from outside while the group waits. Both cancels are consumed by
@@ -1083,7 +1083,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_error_and_timeout_expiry_at_once_leave_no_cancel
     BOOST_TEST((now() - start == 1s));
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_nested_in_timeouts_and_groups_never_swallow_an_outer_cancel)
+BOOST_TULIP_TEST_CASE(taskgroup_nested_in_timeouts_and_groups_never_swallow_an_outer_cancel_cpython_116720_155433)
 {
     // cpython#116720 / #155433: group > timeout > group, cancelled from outside.
     probe outer_child, inner_child, inner_body;

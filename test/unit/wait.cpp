@@ -396,7 +396,7 @@ tulip::awaitable<int> main_orphaning_a_shielded_task(exit_state* s)
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(run_waits_for_a_shielded_task_at_exit_and_cancels_the_others)
+BOOST_AUTO_TEST_CASE(shielded_task_orphaned_is_waited_for_by_run_at_exit_while_others_are_cancelled)
 {
     exit_state s;
     const int r = tulip::run(main_orphaning_a_shielded_task(&s));
