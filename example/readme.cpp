@@ -13,23 +13,32 @@
 namespace tulip = boost::tulip;
 using namespace std::chrono_literals;
 
-tulip::context_var<std::string> request_id{"request_id", "-"};
-
-tulip::awaitable<int> handle(std::string id, std::chrono::milliseconds work)
+tulip::awaitable<void> worker(tulip::queue<int>& jobs, int& total)
 {
-    auto token = request_id.set(id);            // this task's own value
-    co_await tulip::sleep(work);
-    std::cout << request_id.get() << " done\n";
-    co_return static_cast<int>(work.count());
+    for (;;)
+    {
+        int job = co_await jobs.get();             // waits while the queue is empty
+        co_await tulip::sleep(job * 1ms);          // the work
+        total += job;
+        jobs.task_done();
+    }
 }
 
 tulip::awaitable<int> main_task()
 {
-    auto a = tulip::create_task(handle("a", 30ms));
-    auto b = tulip::create_task(handle("b", 10ms), {.name = "handler-b"});
-    auto slow = tulip::create_task(tulip::sleep(1h, boost::asio::use_awaitable));
-    slow.cancel("not needed");                  // delivered at its suspension point
-    co_return co_await a.wait() + co_await b.wait();
+    tulip::queue<int> jobs(4);                     // bounded: put() waits while full
+    int total = 0;
+    co_await tulip::with_task_group([&](tulip::task_group& tg) -> tulip::awaitable<void> {
+        for (int i = 0; i < 3; ++i)
+            tg.create_task(worker(jobs, total), {.name = "worker"});
+        for (int job = 1; job <= 10; ++job)
+            co_await jobs.put(job);
+        co_await jobs.join();                      // every job is done
+        tg.cancel();                               // stops the workers, no error
+    });
+    auto late = co_await tulip::move_on_after(50ms, tulip::sleep(1h, boost::asio::use_awaitable));
+    std::cout << "total " << total << (late ? ", late" : ", gave up waiting") << '\n';
+    co_return total;
 }
 
-int main() { return tulip::run(main_task()) == 40 ? 0 : 1; }
+int main() { return tulip::run(main_task()) == 55 ? 0 : 1; }
