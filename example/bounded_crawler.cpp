@@ -62,15 +62,20 @@ tulip::awaitable<std::vector<std::string>> fetch(const std::string& url, crawl_s
 {
     ++st.in_flight;
     st.peak_in_flight = std::max(st.peak_in_flight, st.in_flight);
-    auto it = web.find(url);
-    co_await tulip::sleep(it != web.end() ? it->second.latency : 5ms);
+    const page* p = nullptr;
+    if (auto it = web.find(url); it != web.end())
+        p = &it->second;
+    const std::chrono::milliseconds latency = p ? p->latency : 5ms;
+    co_await tulip::sleep(latency);
     --st.in_flight;
-    if (it == web.end()) {
+    std::vector<std::string> links;
+    if (p) {
+        st.fetched.push_back(url);
+        links = p->links;
+    } else {
         st.not_found.push_back(url);
-        co_return std::vector<std::string>{};
     }
-    st.fetched.push_back(url);
-    co_return it->second.links;
+    co_return links;
 }
 
 tulip::awaitable<void> crawl(tulip::task_group tg, std::string url, crawl_state& st)
