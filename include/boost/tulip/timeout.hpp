@@ -76,7 +76,9 @@ template <class T>
     cancelled and the result is empty (Trio's `move_on_after`). Same rules as
     `timeout`: only its own expiry is absorbed, a foreign cancellation propagates.
     For `T = void` the result is `std::optional<std::monostate>`, which is engaged if `a`
-    completed (so `if (co_await move_on_after(1s, work()))` reads the same for both).
+    completed (so `if (auto done = co_await move_on_after(1s, work()))` reads the same
+    for both; with g++ 12, do not put the `co_await` itself in the condition: that
+    crashes when it throws).
 
     @par Completion Signature
     Awaited with `co_await`: `std::optional` holding what `a` returned, empty on expiry.
