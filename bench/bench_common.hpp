@@ -107,6 +107,60 @@ void run_asio(boost::asio::io_context& ioc, boost::asio::awaitable<T> coro, T& o
         std::rethrow_exception(err);
 }
 
+// Runs a coroutine on `ioc` with plain co_spawn and returns its result.
+template <class T>
+T run_asio(boost::asio::io_context& ioc, boost::asio::awaitable<T> coro)
+{
+    T out{};
+    run_asio(ioc, std::move(coro), out);
+    return out;
+}
+
+// The per-op figures (ns) of a program's series, one per repetition: `add` appends one to
+// the series (bench, impl); `emit_all` prints each series' median as ns_per_op, in the
+// order the series first appeared.
+class medians
+{
+public:
+    void add(const char* bench, const char* impl, double ns)
+    {
+        for (auto& s : series_) {
+            if (std::strcmp(s.bench, bench) == 0 && std::strcmp(s.impl, impl) == 0) {
+                s.values.push_back(ns);
+                return;
+            }
+        }
+        series_.push_back({bench, impl, {ns}});
+    }
+
+    void emit_all() const
+    {
+        for (const auto& s : series_)
+            emit(s.bench, s.impl, "ns_per_op", median(s.values), "ns");
+    }
+
+private:
+    struct series
+    {
+        const char* bench;
+        const char* impl;
+        std::vector<double> values;
+    };
+    std::vector<series> series_;
+};
+
+// Runs `one_rep(m)` `reps` times (each adds one figure to each series of `m`), then
+// prints the medians. Interleaving the series in each repetition makes a drift of the
+// machine hit them all alike.
+template <class F>
+void measure_medians(long reps, F&& one_rep)
+{
+    medians m;
+    for (long rep = 0; rep < reps; ++rep)
+        one_rep(m);
+    m.emit_all();
+}
+
 } // namespace bench
 
 #endif

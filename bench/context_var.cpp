@@ -120,21 +120,14 @@ int main(int argc, char** argv)
     tulip::run_options ro;
     ro.handle_sigint = false;
     tulip::runner r(ro);
-    std::vector<double> get, get_alt, set_reset, set_only, copy;
     (void)r.run(measure(n / 10));  // warm-up
-    for (long rep = 0; rep < reps; ++rep)
-    {
+    measure_medians(reps, [&](medians& m) {
         const results x = r.run(measure(n));
-        get.push_back(x.get);
-        get_alt.push_back(x.get_alt);
-        set_reset.push_back(x.set_reset);
-        set_only.push_back(x.set_only);
-        copy.push_back(x.copy);
-    }
-    emit("context_var_get", "tulip", "ns_per_op", median(get), "ns");
-    emit("context_var_get_alt", "tulip", "ns_per_op", median(get_alt), "ns");
-    emit("context_var_set", "tulip", "ns_per_op", median(set_only), "ns");
-    emit("context_var_set_reset", "tulip", "ns_per_op", median(set_reset), "ns");
-    emit("context_copy", "tulip", "ns_per_op", median(copy), "ns");
+        m.add("context_var_get", "tulip", x.get);
+        m.add("context_var_get_alt", "tulip", x.get_alt);
+        m.add("context_var_set", "tulip", x.set_only);
+        m.add("context_var_set_reset", "tulip", x.set_reset);
+        m.add("context_copy", "tulip", x.copy);
+    });
     return 0;
 }

@@ -130,27 +130,16 @@ int main(int argc, char** argv)
     tulip::runner r(ro);
     asio::io_context ioc(1);
 
-    std::vector<double> t_g, t_gt, a_c, a_pg;
     // Warm-up (allocator pools, page faults), not reported.
     r.run(tulip_gather(n));
-    {
-        double d;
-        run_asio(ioc, asio_counter(n), d);
-        run_asio(ioc, asio_parallel_group(n), d);
-    }
-    for (long rep = 0; rep < reps; ++rep) {
-        double d;
-        t_g.push_back(r.run(tulip_gather(n)));
-        t_gt.push_back(r.run(tulip_gather_tasks(n)));
-        run_asio(ioc, asio_counter(n), d);
-        a_c.push_back(d);
-        run_asio(ioc, asio_parallel_group(n), d);
-        a_pg.push_back(d);
-    }
-    emit("gather_fanout", "tulip", "ns_per_op", median(t_g), "ns");
-    emit("gather_fanout", "tulip_tasks", "ns_per_op", median(t_gt), "ns");
-    emit("gather_fanout", "asio", "ns_per_op", median(a_c), "ns");
-    emit("gather_fanout", "asio_parallel_group", "ns_per_op", median(a_pg), "ns");
+    (void)run_asio(ioc, asio_counter(n));
+    (void)run_asio(ioc, asio_parallel_group(n));
+    measure_medians(reps, [&](medians& m) {
+        m.add("gather_fanout", "tulip", r.run(tulip_gather(n)));
+        m.add("gather_fanout", "tulip_tasks", r.run(tulip_gather_tasks(n)));
+        m.add("gather_fanout", "asio", run_asio(ioc, asio_counter(n)));
+        m.add("gather_fanout", "asio_parallel_group", run_asio(ioc, asio_parallel_group(n)));
+    });
     if (sink == 42)
         std::puts("");
     return 0;

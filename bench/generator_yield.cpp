@@ -85,16 +85,11 @@ int main(int argc, char** argv)
     tulip::runner r(ro);
     asio::io_context ioc(1);
 
-    std::vector<double> t, a;
-    double d;
     (void)r.run(tulip_consume(n / 10)); // warm-up
-    run_asio(ioc, asio_consume(n / 10), d);
-    for (long rep = 0; rep < reps; ++rep) {
-        t.push_back(r.run(tulip_consume(n)));
-        run_asio(ioc, asio_consume(n), d);
-        a.push_back(d);
-    }
-    emit("generator_yield", "tulip", "ns_per_op", median(t), "ns");
-    emit("generator_yield", "asio", "ns_per_op", median(a), "ns");
+    (void)run_asio(ioc, asio_consume(n / 10));
+    measure_medians(reps, [&](medians& m) {
+        m.add("generator_yield", "tulip", r.run(tulip_consume(n)));
+        m.add("generator_yield", "asio", run_asio(ioc, asio_consume(n)));
+    });
     return 0;
 }

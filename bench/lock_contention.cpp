@@ -83,14 +83,11 @@ int main(int argc, char** argv)
     ro.handle_sigint = false;
     tulip::runner r(ro);
 
-    std::vector<double> c, u;
     r.run(contention(tasks, k / 10)); // warm-up
-    for (long rep = 0; rep < reps; ++rep) {
-        c.push_back(r.run(contention(tasks, k)));
-        u.push_back(r.run(uncontended(tasks * k)));
-    }
-    emit("lock_contention", "tulip", "ns_per_op", median(c), "ns");
-    emit("lock_uncontended", "tulip", "ns_per_op", median(u), "ns");
+    measure_medians(reps, [&](medians& m) {
+        m.add("lock_contention", "tulip", r.run(contention(tasks, k)));
+        m.add("lock_uncontended", "tulip", r.run(uncontended(tasks * k)));
+    });
     if (sink == 42)
         std::puts("");
     return 0;

@@ -118,26 +118,15 @@ int main(int argc, char** argv)
     tulip::runner r(ro);
     asio::io_context ioc(1);
 
-    std::vector<double> t, tb, a, ad;
     // Warm-up (allocator pools, page faults), not reported.
     r.run(tulip_pingpong(n / 10, 0));
-    {
-        double d;
-        run_asio(ioc, asio_pingpong(n / 10, asio::use_awaitable), d);
-    }
-    for (long rep = 0; rep < reps; ++rep) {
-        double d;
-        t.push_back(r.run(tulip_pingpong(n, 0)));
-        tb.push_back(r.run(tulip_pingpong(n, 1)));
-        run_asio(ioc, asio_pingpong(n, asio::use_awaitable), d);
-        a.push_back(d);
-        run_asio(ioc, asio_pingpong(n, asio::deferred), d);
-        ad.push_back(d);
-    }
-    emit("queue_pingpong", "tulip", "ns_per_op", median(t), "ns");
-    emit("queue_pingpong", "tulip_bounded", "ns_per_op", median(tb), "ns");
-    emit("queue_pingpong", "asio", "ns_per_op", median(a), "ns");
-    emit("queue_pingpong", "asio_deferred", "ns_per_op", median(ad), "ns");
+    (void)run_asio(ioc, asio_pingpong(n / 10, asio::use_awaitable));
+    measure_medians(reps, [&](medians& m) {
+        m.add("queue_pingpong", "tulip", r.run(tulip_pingpong(n, 0)));
+        m.add("queue_pingpong", "tulip_bounded", r.run(tulip_pingpong(n, 1)));
+        m.add("queue_pingpong", "asio", run_asio(ioc, asio_pingpong(n, asio::use_awaitable)));
+        m.add("queue_pingpong", "asio_deferred", run_asio(ioc, asio_pingpong(n, asio::deferred)));
+    });
     if (sink == 42)
         std::puts("");
     return 0;

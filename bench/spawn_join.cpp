@@ -152,37 +152,19 @@ int main(int argc, char** argv)
     asio::io_context ioc_reactor(1);
     asio::steady_timer idle_timer(ioc_reactor);  // initialises the reactor
 
-    std::vector<double> loop_t, loop_te, loop_a, loop_ar, batch_t, batch_te, batch_a, batch_ar;
     // Warm-up (allocator pools, page faults), not reported.
     r.run(tulip_batch(batch, false));
-    {
-        double d;
-        run_asio(ioc, asio_batch(batch), d);
-    }
-    for (long rep = 0; rep < reps; ++rep)
-    {
-        double d;
-        loop_t.push_back(r.run(tulip_loop(n, false)));
-        loop_te.push_back(r.run(tulip_loop(n, true)));
-        run_asio(ioc, asio_loop(n), d);
-        loop_a.push_back(d);
-        run_asio(ioc_reactor, asio_loop(n), d);
-        loop_ar.push_back(d);
-        batch_t.push_back(r.run(tulip_batch(batch, false)));
-        batch_te.push_back(r.run(tulip_batch(batch, true)));
-        run_asio(ioc, asio_batch(batch), d);
-        batch_a.push_back(d);
-        run_asio(ioc_reactor, asio_batch(batch), d);
-        batch_ar.push_back(d);
-    }
-    emit("spawn_join", "tulip", "ns_per_op", median(loop_t), "ns");
-    emit("spawn_join", "tulip_eager", "ns_per_op", median(loop_te), "ns");
-    emit("spawn_join", "asio", "ns_per_op", median(loop_a), "ns");
-    emit("spawn_join", "asio_reactor", "ns_per_op", median(loop_ar), "ns");
-    emit("spawn_join_batch", "tulip", "ns_per_op", median(batch_t), "ns");
-    emit("spawn_join_batch", "tulip_eager", "ns_per_op", median(batch_te), "ns");
-    emit("spawn_join_batch", "asio", "ns_per_op", median(batch_a), "ns");
-    emit("spawn_join_batch", "asio_reactor", "ns_per_op", median(batch_ar), "ns");
+    (void)run_asio(ioc, asio_batch(batch));
+    measure_medians(reps, [&](medians& m) {
+        m.add("spawn_join", "tulip", r.run(tulip_loop(n, false)));
+        m.add("spawn_join", "tulip_eager", r.run(tulip_loop(n, true)));
+        m.add("spawn_join", "asio", run_asio(ioc, asio_loop(n)));
+        m.add("spawn_join", "asio_reactor", run_asio(ioc_reactor, asio_loop(n)));
+        m.add("spawn_join_batch", "tulip", r.run(tulip_batch(batch, false)));
+        m.add("spawn_join_batch", "tulip_eager", r.run(tulip_batch(batch, true)));
+        m.add("spawn_join_batch", "asio", run_asio(ioc, asio_batch(batch)));
+        m.add("spawn_join_batch", "asio_reactor", run_asio(ioc_reactor, asio_batch(batch)));
+    });
     if (sink == 42)
         std::puts("");
     return 0;

@@ -86,23 +86,13 @@ int main(int argc, char** argv)
     asio::io_context ioc_reactor(1);
     asio::steady_timer idle_timer(ioc_reactor);  // initialises the reactor
 
-    std::vector<double> t, a, ad, ar;
-    double d;
     (void)r.run(tulip_yield(n / 10));  // warm-up
-    run_asio(ioc, asio_yield(n / 10), d);
-    for (long rep = 0; rep < reps; ++rep)
-    {
-        t.push_back(r.run(tulip_yield(n)));
-        run_asio(ioc, asio_yield(n), d);
-        a.push_back(d);
-        run_asio(ioc, asio_yield_deferred(n), d);
-        ad.push_back(d);
-        run_asio(ioc_reactor, asio_yield(n), d);
-        ar.push_back(d);
-    }
-    emit("yield", "tulip", "ns_per_op", median(t), "ns");
-    emit("yield", "asio", "ns_per_op", median(a), "ns");
-    emit("yield", "asio_deferred", "ns_per_op", median(ad), "ns");
-    emit("yield", "asio_reactor", "ns_per_op", median(ar), "ns");
+    (void)run_asio(ioc, asio_yield(n / 10));
+    measure_medians(reps, [&](medians& m) {
+        m.add("yield", "tulip", r.run(tulip_yield(n)));
+        m.add("yield", "asio", run_asio(ioc, asio_yield(n)));
+        m.add("yield", "asio_deferred", run_asio(ioc, asio_yield_deferred(n)));
+        m.add("yield", "asio_reactor", run_asio(ioc_reactor, asio_yield(n)));
+    });
     return 0;
 }

@@ -198,13 +198,7 @@ BOOST_TULIP_TEST_CASE(async_with_cancellation_of_the_body_reaches_cm_exit)
         session(&log, "cy"), [](std::string&) -> awaitable<void> { co_await tulip::sleep(1h); }));
     co_await tulip::sleep(10s);
     t.cancel();
-    bool cancelled = false;
-    try {
-        co_await t.wait();
-    } catch (const std::exception& e) {
-        cancelled = tulip::is_cancellation(e);
-    }
-    BOOST_TEST(cancelled);
+    BOOST_TEST(co_await tulip_test::ends_cancelled(t));
     BOOST_TEST_REQUIRE(log.size() == 3u);
     BOOST_TEST(log[2] == "logout cy");
 }

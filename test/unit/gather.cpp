@@ -25,31 +25,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using tulip_test::cancel_later;
 using tulip_test::cancel_message;
+using tulip_test::fail_after;
+using tulip_test::immediate;
+using tulip_test::mark_after;
+using tulip_test::now;
 using tulip_test::value_after;
 using tulip_test::what_of;
-
-tulip::clock::time_point now()
-{
-    return tulip::get_running_loop().time();
-}
-
-tulip::awaitable<int> fail_after(tulip::duration d, std::string what)
-{
-    co_await tulip::sleep(d);
-    throw std::runtime_error(what);
-}
-
-tulip::awaitable<void> mark_after(tulip::duration d, bool& flag)
-{
-    co_await tulip::sleep(d);
-    flag = true;
-}
-
-tulip::awaitable<int> immediate(int v)
-{
-    co_return v;
-}
 
 tulip::awaitable<std::unique_ptr<int>> boxed(int v)
 {
@@ -69,11 +52,6 @@ tulip::awaitable<int> slow_to_cancel(tulip::duration cleanup, bool& cleaned)
     co_await tulip::sleep(cleanup);
     cleaned = true;
     std::rethrow_exception(e);
-}
-
-void cancel_later(tulip::any_task t, tulip::duration d, std::string msg = {})
-{
-    tulip::call_later(d, [t, msg]() mutable { t.cancel(msg); });
 }
 
 } // namespace

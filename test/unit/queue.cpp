@@ -46,68 +46,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using tulip_test::what_of;
-
-// what() of `e`, or a marker for none.
-std::string describe(const std::exception_ptr& e)
-{
-    return e ? what_of(e) : std::string("<no exception>");
-}
-
-tulip::awaitable<void> settle()
-{
-    co_await tulip::sleep(1ms);
-}
-
-template <class T>
-tulip::awaitable<void> finish(tulip::task<T> t)
-{
-    try {
-        co_await t.wait();
-    } catch (...) {
-    }
-}
-
-template <class E>
-bool holds(const std::exception_ptr& e)
-{
-    if (!e)
-        return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const E&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
-bool is_cancel(const std::exception_ptr& e)
-{
-    return e && tulip::is_cancellation(e);
-}
-
-bool names_any(const std::exception_ptr& e, std::initializer_list<std::string_view> words)
-{
-    std::string m = describe(e);
-    std::transform(m.begin(), m.end(), m.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    for (auto w : words)
-        if (m.find(w) != std::string::npos)
-            return true;
-    return false;
-}
-
-template <class F>
-std::exception_ptr thrown_by(F&& f)
-{
-    try {
-        f();
-    } catch (...) {
-        return std::current_exception();
-    }
-    return nullptr;
-}
+using tulip_test::describe;
+using tulip_test::finish;
+using tulip_test::holds;
+using tulip_test::names_any;
+using tulip_test::settle;
+using tulip_test::thrown_by;
 
 struct outcome
 {
@@ -678,7 +622,7 @@ tulip::awaitable<void> getter_cancelled_before_being_chosen_leaves_and_the_next_
     ta.cancel();
     co_await finish(ta);
     BOOST_TEST(!a.completed);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     q.put_nowait(7);
     co_await finish(tb);
     BOOST_TEST(b.value == 7);
@@ -697,7 +641,7 @@ tulip::awaitable<void> getter_cancelled_in_the_same_step_before_the_put_leaves_t
     q.put_nowait(7);
     co_await finish(ta);
     BOOST_TEST(!a.completed);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST((drain(q) == std::vector<int>{7}));
 }
 QUEUE_KINDS_CASE(getter_cancelled_in_the_same_step_before_the_put_leaves_the_item_queued)
@@ -718,7 +662,7 @@ tulip::awaitable<void> getter_chosen_then_cancelled_still_receives_the_item()
     BOOST_TEST(a.completed);
     BOOST_TEST(a.value == 7);
     BOOST_TEST(!a.finished);
-    BOOST_TEST(is_cancel(a.error)); // at the next suspension
+    BOOST_TEST(tulip::is_cancellation(a.error)); // at the next suspension
     BOOST_TEST((tulip::clock::now() - t0 < 1h));
     BOOST_TEST(q.empty());
     BOOST_TEST(!b.completed);
@@ -741,7 +685,7 @@ tulip::awaitable<void> putter_cancelled_before_being_chosen_does_not_insert_its_
     ta.cancel();
     co_await finish(ta);
     BOOST_TEST(!a.completed);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(q.get_nowait() == 1); // frees the slot: it goes to tb
     co_await finish(tb);
     BOOST_TEST(b.completed);
@@ -764,7 +708,7 @@ tulip::awaitable<void> putter_chosen_then_cancelled_has_put_its_item()
     co_await finish(ta);
     BOOST_TEST(a.completed);
     BOOST_TEST(!a.finished);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(!b.completed); // the one free slot went to ta
     BOOST_TEST(q.get_nowait() == 2);
     co_await finish(tb);
@@ -784,7 +728,7 @@ tulip::awaitable<void> join_waiter_cancelled_leaves_the_others_waiting()
     co_await settle();
     ta.cancel();
     co_await finish(ta);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     (void)q.get_nowait();
     q.task_done();
     co_await finish(tb);
@@ -1079,7 +1023,8 @@ BOOST_AUTO_TEST_CASE(runner_closed_with_tasks_waiting_on_queues_cancels_them_cle
     }
     for (std::size_t i = 0; i < x.o.size(); ++i) {
         BOOST_TEST(!x.o[i].completed, "waiter " << i);
-        BOOST_TEST(is_cancel(x.o[i].error), "waiter " << i << ": " << describe(x.o[i].error));
+        BOOST_TEST(tulip::is_cancellation(x.o[i].error),
+                   "waiter " << i << ": " << describe(x.o[i].error));
     }
     BOOST_TEST((drain(x.full_q) == std::vector<int>{1}));
     BOOST_TEST((drain(x.lq) == std::vector<int>{1}));

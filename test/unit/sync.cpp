@@ -44,77 +44,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using tulip_test::what_of;
-
-// what() of `e`, or a marker for none.
-std::string describe(const std::exception_ptr& e)
-{
-    return e ? what_of(e) : std::string("<no exception>");
-}
-
-// Lets every task and callback that is ready run (the clock is virtual).
-tulip::awaitable<void> settle()
-{
-    co_await tulip::sleep(1ms);
-}
-
-// Awaits `t`, whatever it ends with.
-template <class T>
-tulip::awaitable<void> finish(tulip::task<T> t)
-{
-    try {
-        co_await t.wait();
-    } catch (...) {
-    }
-}
-
-template <class E>
-bool holds(const std::exception_ptr& e)
-{
-    if (!e)
-        return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const E&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
-bool is_cancel(const std::exception_ptr& e)
-{
-    return e && tulip::is_cancellation(e);
-}
-
-std::string lowered(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-// The message of `e` names one of `words` (case-insensitive).
-bool names_any(const std::exception_ptr& e, std::initializer_list<std::string_view> words)
-{
-    const std::string m = lowered(describe(e));
-    for (auto w : words)
-        if (m.find(w) != std::string::npos)
-            return true;
-    return false;
-}
-
-// Runs `f()` and returns what it threw.
-template <class F>
-std::exception_ptr thrown_by(F&& f)
-{
-    try {
-        f();
-    } catch (...) {
-        return std::current_exception();
-    }
-    return nullptr;
-}
+using tulip_test::describe;
+using tulip_test::finish;
+using tulip_test::holds;
+using tulip_test::names_any;
+using tulip_test::settle;
+using tulip_test::thrown_by;
 
 // What a waiting task saw.
 struct outcome
@@ -317,7 +252,7 @@ BOOST_TULIP_TEST_CASE(lock_waiter_cancelled_before_being_chosen_leaves_and_the_n
     BOOST_TEST(ta.cancel());
     co_await finish(ta);
     BOOST_TEST(!a.completed);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(l.locked()); // still ours
     g.release();
     co_await finish(tb);
@@ -339,7 +274,7 @@ BOOST_TULIP_TEST_CASE(lock_only_waiter_cancelled_in_the_same_step_before_release
     BOOST_TEST(!l.locked());
     co_await finish(ta);
     BOOST_TEST(!a.completed);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(!l.locked());
 }
 
@@ -359,7 +294,7 @@ BOOST_TULIP_TEST_CASE(lock_waiter_cancelled_in_the_release_step_owns_the_lock_th
     BOOST_TEST(a.completed);
     BOOST_TEST(a.owned);
     BOOST_TEST(!a.finished);
-    BOOST_TEST(is_cancel(a.error)); // surfaced at the next suspension (the 1h sleep)
+    BOOST_TEST(tulip::is_cancellation(a.error)); // surfaced at the next suspension (the 1h sleep)
     BOOST_TEST((tulip::clock::now() - t0 < 1h));
     co_await finish(tb);
     BOOST_TEST(b.owned); // the guard released it during ta's unwinding
@@ -472,7 +407,7 @@ BOOST_TULIP_TEST_CASE(event_cancelled_waiter_gets_operation_aborted_and_the_othe
     co_await finish(ta);
     BOOST_TEST(!a.completed);
     BOOST_TEST(holds<boost::system::system_error>(a.error));
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     ev.set();
     co_await finish(tb);
     BOOST_TEST(b.completed);
@@ -498,7 +433,7 @@ BOOST_TULIP_TEST_CASE(event_waiter_cancelled_in_the_set_step_completes_and_sees_
     t.cancel();
     co_await finish(t);
     BOOST_TEST(woke);
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -701,7 +636,7 @@ BOOST_TULIP_TEST_CASE(condition_notified_then_cancelled_waiter_passes_the_notifi
     }
     co_await finish(ta);
     co_await settle();
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(a.owned); // re-acquired the lock before completing
     const bool passed_on = b.completed;
     BOOST_TEST(passed_on);
@@ -728,7 +663,7 @@ BOOST_TULIP_TEST_CASE(condition_cancelled_waiter_reacquires_the_lock_before_comp
     BOOST_TEST(!ta.done());
     g.release();
     co_await finish(ta);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(!a.completed);
     BOOST_TEST(a.owned);
     BOOST_TEST(!c.locked());
@@ -747,7 +682,7 @@ BOOST_TULIP_TEST_CASE(condition_waiter_cancelled_twice_while_reacquiring_reacqui
     co_await tulip::sleep(1s);
     g.release();
     co_await finish(ta);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(a.owned);
     BOOST_TEST(!c.locked());
 }
@@ -893,7 +828,7 @@ BOOST_TULIP_TEST_CASE(
     co_await settle();
     ta.cancel();
     co_await finish(ta);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     BOOST_TEST(s.value() == 0u);
     s.release();
     co_await finish(tb);
@@ -916,7 +851,7 @@ BOOST_TULIP_TEST_CASE(
     co_await finish(ta);
     BOOST_TEST(a.completed);
     BOOST_TEST(a.owned);
-    BOOST_TEST(is_cancel(a.error));
+    BOOST_TEST(tulip::is_cancellation(a.error));
     co_await finish(tb); // ta's guard returned the permit, which went on to tb
     BOOST_TEST(b.owned);
     BOOST_TEST(s.value() == 1u);
@@ -1089,7 +1024,7 @@ BOOST_TULIP_TEST_CASE(barrier_waiter_cancelled_while_filling_leaves_and_the_barr
     BOOST_TEST(b.n_waiting() == 2u);
     tw.cancel();
     co_await finish(tw);
-    BOOST_TEST(is_cancel(w.error));
+    BOOST_TEST(tulip::is_cancellation(w.error));
     BOOST_TEST(b.n_waiting() == 1u);
     BOOST_TEST(!b.broken());
     auto ty = tulip::create_task(arrive(b, y));

@@ -30,12 +30,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using tulip_test::error_of;
+using tulip_test::fail_after;
+using tulip_test::now;
 using tulip_test::what_of;
-
-tulip::clock::time_point now()
-{
-    return tulip::get_running_loop().time();
-}
 
 // What a child saw.
 struct probe
@@ -62,24 +60,6 @@ tulip::awaitable<void> sleeper(tulip::duration d, probe& p)
     p.finished = true;
 }
 
-tulip::awaitable<int> fail_after(tulip::duration d, std::string what)
-{
-    co_await tulip::sleep(d);
-    throw std::runtime_error(what);
-}
-
-// The exception thrown by `aw`, or null.
-template <class T>
-tulip::awaitable<std::exception_ptr> error_of(tulip::awaitable<T> aw)
-{
-    try {
-        co_await std::move(aw);
-    } catch (...) {
-        co_return std::current_exception();
-    }
-    co_return nullptr;
-}
-
 std::optional<tulip::exception_group> as_group(const std::exception_ptr& e)
 {
     try {
@@ -102,11 +82,6 @@ std::vector<std::string> whats(const tulip::exception_group& g)
 tulip::awaitable<void> nap(tulip::duration d)
 {
     co_await tulip::sleep(d);
-}
-
-bool is_cancel(const std::exception_ptr& e)
-{
-    return e && tulip::is_cancellation(e);
 }
 
 } // namespace
@@ -257,7 +232,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_first_error_cancels_the_body)
             } catch (...) {
                 c = std::current_exception();
             }
-            body_cancelled = is_cancel(c);
+            body_cancelled = tulip::is_cancellation(c);
             if (c)
                 std::rethrow_exception(c);
         }));
@@ -403,7 +378,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_cancels_body_and_children_and_propa
     co_await tulip::sleep(1s);
     t.cancel("outer");
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(t.cancelled());
     BOOST_TEST(body.cancelled);
     BOOST_TEST(child.cancelled);
@@ -423,7 +398,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_while_waiting_for_children_propagat
     co_await tulip::sleep(1s);
     t.cancel();
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(child.cancelled);
     BOOST_TEST(!after_group);
 }
@@ -450,11 +425,12 @@ BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_waits_for_children_cleanup)
     co_await tulip::sleep(1s);
     t.cancel();
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(cleaned);
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_is_not_swallowed_when_a_child_fails_in_cleanup_cpython_116720)
+BOOST_TULIP_TEST_CASE(
+    taskgroup_outer_cancel_is_not_swallowed_when_a_child_fails_in_cleanup_cpython_116720)
 {
     // cpython#116720: the group must throw its errors, but the outer cancellation is
     // re-armed: the task's next suspension is cancelled.
@@ -481,7 +457,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_outer_cancel_is_not_swallowed_when_a_child_fails
     co_await error_of(t.wait());
     BOOST_TEST(as_group(group_error).has_value());
     BOOST_TEST(cancelling_after == 1);
-    BOOST_TEST(is_cancel(next_error));
+    BOOST_TEST(tulip::is_cancellation(next_error));
 }
 
 BOOST_TULIP_TEST_CASE(taskgroup_nested_groups_propagate_an_outer_cancel)
@@ -502,7 +478,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_nested_groups_propagate_an_outer_cancel)
     co_await tulip::sleep(1s);
     t.cancel();
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(inner_child.cancelled);
     BOOST_TEST(outer_child.cancelled);
     BOOST_TEST(t.cancelling() == 1);
@@ -637,7 +613,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_cancel_from_a_child_cancels_the_body_and_returns
         } catch (...) {
             c = std::current_exception();
         }
-        body_cancelled = is_cancel(c);
+        body_cancelled = tulip::is_cancellation(c);
         if (c)
             std::rethrow_exception(c);
         co_return 7;
@@ -732,11 +708,12 @@ BOOST_TULIP_TEST_CASE(taskgroup_cancel_and_outer_cancel_together_propagate_the_o
     co_await tulip::sleep(2s); // the group is waiting for the child's cleanup
     t.cancel("outer");
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(!after_group);
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_cancel_after_the_body_returned_and_outer_cancel_propagate_it_cpython_155433)
+BOOST_TULIP_TEST_CASE(
+    taskgroup_cancel_after_the_body_returned_and_outer_cancel_propagate_it_cpython_155433)
 {
     // cpython#155433 exactly: the body has returned, a child stops the group, then the
     // task is cancelled from outside while the group waits. Both cancels are consumed by
@@ -765,7 +742,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_cancel_after_the_body_returned_and_outer_cancel_
     co_await tulip::sleep(2s);
     t.cancel("outer");
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(!after_group);
 }
 
@@ -1076,14 +1053,15 @@ BOOST_TULIP_TEST_CASE(taskgroup_error_and_timeout_expiry_at_once_leave_no_cancel
             co_await tulip::sleep(1h);
         })));
     BOOST_TEST(static_cast<bool>(e));
-    BOOST_TEST(!is_cancel(e));
+    BOOST_TEST(!tulip::is_cancellation(e));
     BOOST_TEST(tulip::current_task().cancelling() == 0);
     const auto start = now();
     co_await tulip::sleep(1s);
     BOOST_TEST((now() - start == 1s));
 }
 
-BOOST_TULIP_TEST_CASE(taskgroup_nested_in_timeouts_and_groups_never_swallow_an_outer_cancel_cpython_116720_155433)
+BOOST_TULIP_TEST_CASE(
+    taskgroup_nested_in_timeouts_and_groups_never_swallow_an_outer_cancel_cpython_116720_155433)
 {
     // cpython#116720 / #155433: group > timeout > group, cancelled from outside.
     probe outer_child, inner_child, inner_body;
@@ -1100,7 +1078,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_nested_in_timeouts_and_groups_never_swallow_an_o
     co_await tulip::sleep(1s);
     t.cancel("outer");
     auto e = co_await error_of(t.wait());
-    BOOST_TEST(is_cancel(e));
+    BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(outer_child.cancelled);
     BOOST_TEST(inner_child.cancelled);
     BOOST_TEST(inner_body.cancelled);
@@ -1132,7 +1110,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_nested_in_timeout_with_failing_child_and_outer_c
     t.cancel();
     co_await error_of(t.wait());
     BOOST_TEST(as_group(first).has_value());
-    BOOST_TEST(is_cancel(second));
+    BOOST_TEST(tulip::is_cancellation(second));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,24 +31,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using tulip_test::cancel_later;
 using tulip_test::cancel_message;
+using tulip_test::error_of;
+using tulip_test::immediate;
+using tulip_test::now;
 using tulip_test::value_after;
 using tulip_test::what_of;
-
-tulip::clock::time_point now()
-{
-    return tulip::get_running_loop().time();
-}
-
-void cancel_later(tulip::any_task t, tulip::duration d, std::string msg = {})
-{
-    tulip::call_later(d, [t, msg]() mutable { t.cancel(msg); });
-}
-
-tulip::awaitable<int> immediate(int v)
-{
-    co_return v;
-}
 
 tulip::awaitable<void> forever()
 {
@@ -90,18 +79,6 @@ tulip::awaitable<int> swallowing(tulip::duration d, int v)
     co_return v;
 }
 
-// What came out of an awaitable: the exception, or null.
-template <class T>
-tulip::awaitable<std::exception_ptr> outcome_of(tulip::awaitable<T> a)
-{
-    try {
-        co_await std::move(a);
-    } catch (...) {
-        co_return std::current_exception();
-    }
-    co_return nullptr;
-}
-
 bool is_timeout(const std::exception_ptr& e)
 {
     try {
@@ -132,7 +109,7 @@ BOOST_TULIP_TEST_CASE(timeout_expiry_throws_timeout_error_at_the_deadline)
 {
     probe p;
     const auto start = now();
-    auto e = co_await outcome_of(tulip::timeout(2s, work(1h, 1, p)));
+    auto e = co_await error_of(tulip::timeout(2s, work(1h, 1, p)));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(p.cancelled);
     BOOST_TEST((now() - start == 2s));
@@ -158,7 +135,7 @@ BOOST_TULIP_TEST_CASE(timeout_deadline_is_computed_when_timeout_is_called)
     probe p;
     auto guarded = tulip::timeout(3s, work(1h, 1, p));
     co_await tulip::sleep(2s);
-    auto e = co_await outcome_of(std::move(guarded));
+    auto e = co_await error_of(std::move(guarded));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST((now() - start == 3s)); // 3 s after the call, 1 s after the await
 }
@@ -167,7 +144,7 @@ BOOST_TULIP_TEST_CASE(timeout_at_uses_an_absolute_deadline)
 {
     probe p;
     const auto start = now();
-    auto e = co_await outcome_of(tulip::timeout_at(start + 4s, work(1h, 1, p)));
+    auto e = co_await error_of(tulip::timeout_at(start + 4s, work(1h, 1, p)));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST((now() - start == 4s));
     BOOST_TEST(co_await tulip::timeout_at(now() + 2s, value_after(1s, 2)) == 2);
@@ -177,7 +154,7 @@ BOOST_TULIP_TEST_CASE(timeout_deadline_already_passed_on_entry_cancels_at_the_fi
 {
     probe p;
     const auto start = now();
-    auto e = co_await outcome_of(tulip::timeout_at(start - 1s, work(1s, 1, p)));
+    auto e = co_await error_of(tulip::timeout_at(start - 1s, work(1s, 1, p)));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(p.cancelled);
     BOOST_TEST((now() == start));
@@ -193,7 +170,7 @@ BOOST_TULIP_TEST_CASE(timeout_leaves_a_foreign_cancellation_alone)
     probe p;
     auto me = tulip::current_task();
     cancel_later(me, 1s, "foreign");
-    auto e = co_await outcome_of(tulip::timeout(5s, work(1h, 1, p)));
+    auto e = co_await error_of(tulip::timeout(5s, work(1h, 1, p)));
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(!is_timeout(e));
     BOOST_TEST(me.cancelling() == 1); // not undone by the timeout
@@ -208,7 +185,7 @@ BOOST_TULIP_TEST_CASE(timeout_expiry_and_foreign_cancel_together_propagate_the_c
     const auto start = now();
     auto guarded = tulip::timeout(1s, work(1h, 1, p));
     cancel_later(me, 1s, "foreign"); // due at the same time, after the expiry
-    auto e = co_await outcome_of(std::move(guarded));
+    auto e = co_await error_of(std::move(guarded));
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(!is_timeout(e));
     BOOST_TEST((now() - start == 1s));
@@ -244,7 +221,7 @@ BOOST_TULIP_TEST_CASE(timeout_expiry_after_the_work_finished_is_ignored_after_an
     const int v = co_await tulip::timeout(1s, f.wait());
     BOOST_TEST(v == 5);
     BOOST_TEST(me.cancelling() == 1);
-    auto e = co_await outcome_of(tulip::sleep(1s, asio::use_awaitable));
+    auto e = co_await error_of(tulip::sleep(1s, asio::use_awaitable));
     BOOST_TEST(!e); // not interrupted by the expiry that came too late
     me.uncancel();
 }
@@ -266,7 +243,7 @@ BOOST_TULIP_TEST_CASE(timeout_lets_another_exception_after_the_expiry_through)
         }
         throw std::runtime_error("cleanup failed");
     };
-    auto e = co_await outcome_of(tulip::timeout(1s, convert()));
+    auto e = co_await error_of(tulip::timeout(1s, convert()));
     BOOST_TEST(what_of(e) == "cleanup failed");
     BOOST_TEST(tulip::current_task().cancelling() == 0);
 }
@@ -275,7 +252,7 @@ BOOST_TULIP_TEST_CASE(timeout_nested_inner_expiry_is_converted_by_the_inner_time
 {
     auto body = []() -> tulip::awaitable<int> {
         probe p;
-        auto e = co_await outcome_of(tulip::timeout(1s, work(1h, 1, p)));
+        auto e = co_await error_of(tulip::timeout(1s, work(1h, 1, p)));
         BOOST_TEST(is_timeout(e));
         co_await tulip::sleep(2s); // the outer timeout is still armed and not expired
         co_return 7;
@@ -291,11 +268,11 @@ BOOST_TULIP_TEST_CASE(timeout_nested_outer_expiry_passes_through_the_inner_timeo
     std::exception_ptr inner_saw;
     auto body = [](std::exception_ptr& inner_saw) -> tulip::awaitable<void> {
         probe p;
-        inner_saw = co_await outcome_of(tulip::timeout(10s, work(1h, 1, p)));
+        inner_saw = co_await error_of(tulip::timeout(10s, work(1h, 1, p)));
         std::rethrow_exception(inner_saw);
     };
     const auto start = now();
-    auto e = co_await outcome_of(tulip::timeout(1s, body(inner_saw)));
+    auto e = co_await error_of(tulip::timeout(1s, body(inner_saw)));
     BOOST_TEST(tulip::is_cancellation(inner_saw)); // not the inner's timeout
     BOOST_TEST(is_timeout(e));
     BOOST_TEST((now() - start == 1s));
@@ -307,10 +284,10 @@ BOOST_TULIP_TEST_CASE(timeout_nested_both_expire_together_the_outer_converts)
     std::exception_ptr inner_saw;
     auto body = [](std::exception_ptr& inner_saw) -> tulip::awaitable<void> {
         probe p;
-        inner_saw = co_await outcome_of(tulip::timeout(1s, work(1h, 1, p)));
+        inner_saw = co_await error_of(tulip::timeout(1s, work(1h, 1, p)));
         std::rethrow_exception(inner_saw);
     };
-    auto e = co_await outcome_of(tulip::timeout(1s, body(inner_saw)));
+    auto e = co_await error_of(tulip::timeout(1s, body(inner_saw)));
     BOOST_TEST(tulip::is_cancellation(inner_saw));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(tulip::current_task().cancelling() == 0);
@@ -321,7 +298,7 @@ BOOST_TULIP_TEST_CASE(timeout_works_in_a_plain_task)
 {
     probe p;
     auto t = tulip::create_task(tulip::timeout(1s, work(1h, 1, p)));
-    auto e = co_await outcome_of(t.wait());
+    auto e = co_await error_of(t.wait());
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(!t.cancelled()); // it failed with timeout_error
     BOOST_TEST(t.cancelling() == 0);
@@ -351,7 +328,7 @@ BOOST_TULIP_TEST_CASE(timeout_outside_a_task_throws_invalid_state_error)
 BOOST_TULIP_TEST_CASE(timeout_of_a_task_cancels_the_task_on_expiry)
 {
     auto t = tulip::create_task(value_after(1h, 1));
-    auto e = co_await outcome_of(tulip::timeout(1s, t));
+    auto e = co_await error_of(tulip::timeout(1s, t));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(t.cancelled());
     BOOST_TEST(co_await tulip::timeout(1s, tulip::create_task(value_after(0s, 2))) == 2);
@@ -361,7 +338,7 @@ BOOST_TULIP_TEST_CASE(timeout_around_gather_cancels_the_children)
 {
     auto a = tulip::create_task(value_after(1h, 1));
     auto b = tulip::create_task(value_after(1h, 2));
-    auto e = co_await outcome_of(tulip::timeout(1s, tulip::gather(a, b)));
+    auto e = co_await error_of(tulip::timeout(1s, tulip::gather(a, b)));
     BOOST_TEST(is_timeout(e));
     co_await tulip::sleep(0s);
     BOOST_TEST(a.cancelled());
@@ -380,7 +357,7 @@ BOOST_TULIP_TEST_CASE(timeout_with_a_task_group_inside_converts_its_expiry)
         co_return;
     };
     const auto start = now();
-    auto e = co_await outcome_of(tulip::timeout(2s, tulip::with_task_group(body)));
+    auto e = co_await error_of(tulip::timeout(2s, tulip::with_task_group(body)));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(p1.cancelled);
     BOOST_TEST(p2.cleaned);
@@ -400,7 +377,7 @@ BOOST_TULIP_TEST_CASE(timeout_with_a_task_group_inside_passes_an_outer_cancellat
     };
     auto t = tulip::create_task(inner());
     cancel_later(t, 1s, "outer");
-    auto e = co_await outcome_of(t.wait());
+    auto e = co_await error_of(t.wait());
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(t.cancelled()); // never swallowed
     BOOST_TEST(p.cancelled);
@@ -416,7 +393,7 @@ BOOST_TULIP_TEST_CASE(task_group_inside_nested_timeouts_inner_expiry)
         });
     };
     auto middle = [&]() -> tulip::awaitable<int> {
-        auto e = co_await outcome_of(tulip::timeout(1s, group()));
+        auto e = co_await error_of(tulip::timeout(1s, group()));
         BOOST_TEST(is_timeout(e));
         co_return 3;
     };
@@ -437,7 +414,7 @@ BOOST_TULIP_TEST_CASE(wait_for_throws_timeout_error_only_after_the_inner_work_fi
 {
     probe p;
     const auto start = now();
-    auto e = co_await outcome_of(tulip::wait_for(work(1h, 1, p, 2s), 1s));
+    auto e = co_await error_of(tulip::wait_for(work(1h, 1, p, 2s), 1s));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(p.cleaned);
     BOOST_TEST((p.cleaned_at - start == 3s));
@@ -451,7 +428,7 @@ BOOST_TULIP_TEST_CASE(wait_for_never_hides_a_cancellation_cpython_86296)
     probe p;
     auto caller = tulip::create_task(tulip::wait_for(work(1h, 1, p), 1s));
     cancel_later(caller, 1s, "shutdown");
-    auto e = co_await outcome_of(caller.wait());
+    auto e = co_await error_of(caller.wait());
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(caller.cancelled());
 }
@@ -472,7 +449,7 @@ BOOST_TULIP_TEST_CASE(wait_for_never_hides_a_cancellation_that_comes_with_the_re
         f.set_result(6);
         caller.cancel("late");
     });
-    auto e = co_await outcome_of(caller.wait());
+    auto e = co_await error_of(caller.wait());
     BOOST_TEST(got_value);
     BOOST_TEST(cancel_message(e) == "late");
     BOOST_TEST(caller.cancelled());
@@ -481,7 +458,7 @@ BOOST_TULIP_TEST_CASE(wait_for_never_hides_a_cancellation_that_comes_with_the_re
 BOOST_TULIP_TEST_CASE(wait_for_a_task_cancels_it_on_timeout)
 {
     auto t = tulip::create_task(value_after(1h, 1));
-    auto e = co_await outcome_of(tulip::wait_for(t, 1s));
+    auto e = co_await error_of(tulip::wait_for(t, 1s));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(t.cancelled());
 }
@@ -491,7 +468,7 @@ BOOST_TULIP_TEST_CASE(wait_for_a_task_waits_until_the_task_finished_cancelling)
     probe p;
     auto t = tulip::create_task(work(1h, 1, p, 2s));
     const auto start = now();
-    auto e = co_await outcome_of(tulip::wait_for(t, 1s));
+    auto e = co_await error_of(tulip::wait_for(t, 1s));
     BOOST_TEST(is_timeout(e));
     BOOST_TEST(t.done());
     BOOST_TEST((now() - start == 3s));
@@ -508,7 +485,7 @@ BOOST_TULIP_TEST_CASE(wait_for_a_task_cancelling_the_caller_cancels_the_task)
     auto t = tulip::create_task(value_after(1h, 1));
     auto caller = tulip::create_task(tulip::wait_for(t, 1h));
     cancel_later(caller, 1s);
-    auto e = co_await outcome_of(caller.wait());
+    auto e = co_await error_of(caller.wait());
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(t.cancelled());
 }
@@ -525,7 +502,7 @@ BOOST_TULIP_TEST_CASE(wait_for_a_task_interrupted_while_runnable_still_cancels_a
     };
     auto caller = tulip::create_task(body(t));
     const auto start = now();
-    auto e = co_await outcome_of(caller.wait());
+    auto e = co_await error_of(caller.wait());
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(t.cancelled());
     BOOST_TEST(p.cleaned);
@@ -567,7 +544,7 @@ BOOST_TULIP_TEST_CASE(move_on_after_leaves_a_foreign_cancellation_alone)
     probe p;
     auto me = tulip::current_task();
     cancel_later(me, 1s);
-    auto e = co_await outcome_of(tulip::move_on_after(5s, work(1h, 1, p)));
+    auto e = co_await error_of(tulip::move_on_after(5s, work(1h, 1, p)));
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(me.uncancel() == 0);
 }

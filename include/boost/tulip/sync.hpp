@@ -12,6 +12,7 @@
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/tulip/awaitable_token.hpp>
+#include <boost/tulip/detail/owning_guard.hpp>
 #include <boost/tulip/detail/sync_waiter.hpp>
 #include <boost/tulip/error.hpp>
 
@@ -46,23 +47,18 @@ struct wait_for_handler;
 class lock : public detail::sync_object
 {
 public:
-    /// Owns the lock (or nothing). Movable, not copyable; releases in its destructor.
-    class guard
+    /** Owns the lock (or nothing). Movable, not copyable; releases in its destructor.
+
+        Members: `release()` (releases now; @throws invalid_state_error if the guard owns
+        nothing), `owns_lock()`, `explicit operator bool`, `mutex()`.
+    */
+    class guard : public detail::owning_guard<lock>
     {
     public:
         guard() noexcept = default;
-        guard(guard&& other) noexcept
-            : l_(std::exchange(other.l_, nullptr))
-        {}
-        guard& operator=(guard&& other) noexcept;
-        ~guard();
 
-        /// Releases the lock now. @throws invalid_state_error if the guard owns nothing.
-        void release();
-        bool owns_lock() const noexcept { return l_ != nullptr; }
-        explicit operator bool() const noexcept { return l_ != nullptr; }
         /// The lock owned, or null.
-        lock* mutex() const noexcept { return l_; }
+        lock* mutex() const noexcept { return owner_; }
 
     private:
         friend class lock;
@@ -70,9 +66,8 @@ public:
         friend struct detail::lock_completion;
         friend struct detail::cond_completion;
         guard(lock& l, std::adopt_lock_t) noexcept
-            : l_(&l)
+            : owning_guard(&l)
         {}
-        lock* l_ = nullptr;
     };
 
     lock() noexcept
@@ -109,6 +104,9 @@ public:
 
 private:
     friend class condition;
+    friend class detail::owning_guard<lock>;
+    static constexpr const char* empty_guard_message =
+        "tulip::lock::guard::release: the guard owns no lock";
     template <class Handler>
     void start_acquire(Handler&& h);
     void cancel_waiter(detail::sync_waiter* w) override;
@@ -247,29 +245,22 @@ private:
 class semaphore : public detail::sync_object
 {
 public:
-    /// Holds one permit (or nothing). Movable, not copyable; releases in its destructor.
-    class guard
+    /** Holds one permit (or nothing). Movable, not copyable; releases in its destructor.
+
+        Members: `release()` (gives the permit back now; @throws invalid_state_error if
+        the guard holds none), `owns_lock()`, `explicit operator bool`.
+    */
+    class guard : public detail::owning_guard<semaphore>
     {
     public:
         guard() noexcept = default;
-        guard(guard&& other) noexcept
-            : s_(std::exchange(other.s_, nullptr))
-        {}
-        guard& operator=(guard&& other) noexcept;
-        ~guard();
-
-        /// Releases the permit now. @throws invalid_state_error if the guard holds none.
-        void release();
-        bool owns_lock() const noexcept { return s_ != nullptr; }
-        explicit operator bool() const noexcept { return s_ != nullptr; }
 
     private:
         friend class semaphore;
         friend struct detail::semaphore_completion;
         explicit guard(semaphore& s) noexcept
-            : s_(&s)
+            : owning_guard(&s)
         {}
-        semaphore* s_ = nullptr;
     };
 
     explicit semaphore(std::size_t value = 1) noexcept
@@ -311,12 +302,15 @@ protected:
     {}
 
 private:
+    friend class detail::owning_guard<semaphore>;
+    static constexpr const char* empty_guard_message =
+        "tulip::semaphore::guard::release: the guard holds no permit";
     template <class Handler>
     void start_acquire(Handler&& h);
     void cancel_waiter(detail::sync_waiter* w) override;
     void abandon_waiters() noexcept override { waiters_.destroy_all(); }
     void fail_waiters_on_destroy() noexcept override;
-    void release_permit() noexcept;
+    void release_noexcept() noexcept;
 
     std::size_t value_;
     std::size_t initial_;

@@ -401,6 +401,22 @@ private:
     event_loop* loop_;
 };
 
+// Suspends an operation of `owner`: queues a `Waiter` (made from `a...`) holding the
+// handler at the back of `list` (`tag` says which of the owner's lists it is) and installs
+// its cancellation handler; `what` is what the awaiting task is shown to await.
+template <class Waiter, class Completion, class Handler, class... A>
+void enqueue_waiter(sync_object& owner, waiter_list& list, unsigned char tag, const char* what,
+                    event_loop& loop, Handler&& handler, A&&... a)
+{
+    using handler_type = std::decay_t<Handler>;
+    auto* op = new sync_op<handler_type, Waiter, Completion>(
+        loop, handler_type(static_cast<Handler&&>(handler)), static_cast<A&&>(a)...);
+    op->owner = &owner;
+    op->tag = tag;
+    list.push_back(op);
+    op->arm(what);
+}
+
 // Waiter data for operations that complete with an error_code only.
 struct plain_waiter : sync_waiter
 {};

@@ -197,6 +197,25 @@ struct deliver_outcome
     }
 };
 
+// What the boost::asio::associator specialisations of a handler wrapper derive from: every
+// associated characteristic (executor, allocator, cancellation slot, ...) of `Wrapper` is
+// that of the handler it wraps, its `handler` member.
+template <template <class, class> class Associator, class Wrapper, class Handler,
+          class DefaultCandidate>
+struct forward_associator : Associator<Handler, DefaultCandidate>
+{
+    static typename Associator<Handler, DefaultCandidate>::type get(const Wrapper& w) noexcept
+    {
+        return Associator<Handler, DefaultCandidate>::get(w.handler);
+    }
+
+    static auto get(const Wrapper& w, const DefaultCandidate& d) noexcept
+        -> decltype(Associator<Handler, DefaultCandidate>::get(w.handler, d))
+    {
+        return Associator<Handler, DefaultCandidate>::get(w.handler, d);
+    }
+};
+
 } // namespace boost::tulip::detail
 
 namespace boost::asio {
@@ -204,21 +223,11 @@ namespace boost::asio {
 template <template <class, class> class Associator, class Handler, class Invoke,
           class DefaultCandidate>
 struct associator<Associator, boost::tulip::detail::bound_completion<Handler, Invoke>,
-                  DefaultCandidate> : Associator<Handler, DefaultCandidate>
-{
-    using completion = boost::tulip::detail::bound_completion<Handler, Invoke>;
-
-    static typename Associator<Handler, DefaultCandidate>::type get(const completion& c) noexcept
-    {
-        return Associator<Handler, DefaultCandidate>::get(c.handler);
-    }
-
-    static auto get(const completion& c, const DefaultCandidate& d) noexcept
-        -> decltype(Associator<Handler, DefaultCandidate>::get(c.handler, d))
-    {
-        return Associator<Handler, DefaultCandidate>::get(c.handler, d);
-    }
-};
+                  DefaultCandidate>
+    : boost::tulip::detail::forward_associator<
+          Associator, boost::tulip::detail::bound_completion<Handler, Invoke>, Handler,
+          DefaultCandidate>
+{};
 
 } // namespace boost::asio
 

@@ -150,7 +150,6 @@ template <class T, class Storage>
 template <class Handler>
 void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
@@ -166,12 +165,9 @@ void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
         detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
         return;
     }
-    auto* op = new detail::sync_op<handler_type, detail::put_waiter<T>, detail::plain_completion>(
-        loop, handler_type(static_cast<Handler&&>(handler)), std::move(item));
-    op->owner = this;
-    op->tag = detail::queue_putter;
-    putters_.push_back(op);
-    op->arm("queue put");
+    detail::enqueue_waiter<detail::put_waiter<T>, detail::plain_completion>(
+        *this, putters_, detail::queue_putter, "queue put", loop, static_cast<Handler&&>(handler),
+        std::move(item));
 }
 
 template <class T, class Storage>
@@ -228,7 +224,6 @@ template <class T, class Storage>
 template <bool Optional, class Handler>
 void basic_queue<T, Storage>::start_get(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     using completion = detail::get_completion<T, Optional>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
@@ -244,12 +239,8 @@ void basic_queue<T, Storage>::start_get(Handler&& handler)
                              completion{error::queue_shut_down, std::nullopt});
         return;
     }
-    auto* op = new detail::sync_op<handler_type, detail::get_waiter<T>, completion>(
-        loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    op->tag = detail::queue_getter;
-    getters_.push_back(op);
-    op->arm("queue get");
+    detail::enqueue_waiter<detail::get_waiter<T>, completion>(
+        *this, getters_, detail::queue_getter, "queue get", loop, static_cast<Handler&&>(handler));
 }
 
 template <class T, class Storage>
@@ -301,7 +292,6 @@ template <class T, class Storage>
 template <class Handler>
 void basic_queue<T, Storage>::start_join(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
@@ -311,12 +301,8 @@ void basic_queue<T, Storage>::start_join(Handler&& handler)
         detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
         return;
     }
-    auto* op = new detail::sync_op<handler_type, detail::plain_waiter, detail::plain_completion>(
-        loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    op->tag = detail::queue_joiner;
-    joiners_.push_back(op);
-    op->arm("queue join");
+    detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
+        *this, joiners_, detail::queue_joiner, "queue join", loop, static_cast<Handler&&>(handler));
 }
 
 template <class T, class Storage>

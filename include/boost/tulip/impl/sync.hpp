@@ -75,7 +75,7 @@ struct cond_completion
     void operator()(Handler&& h)
     {
         if (g)
-            g->l_ = l;
+            g->owner_ = l;
         static_cast<Handler&&>(h)(ec);
     }
 };
@@ -147,29 +147,6 @@ struct wait_for_handler
 
 // ---- lock -------------------------------------------------------------------------------
 
-inline lock::guard& lock::guard::operator=(guard&& other) noexcept
-{
-    if (this != &other) {
-        if (l_)
-            l_->release_noexcept();
-        l_ = std::exchange(other.l_, nullptr);
-    }
-    return *this;
-}
-
-inline lock::guard::~guard()
-{
-    if (l_)
-        l_->release_noexcept();
-}
-
-inline void lock::guard::release()
-{
-    if (!l_)
-        throw invalid_state_error("tulip::lock::guard::release: the guard owns no lock");
-    std::exchange(l_, nullptr)->release();
-}
-
 inline lock::~lock()
 {
     unbind();
@@ -186,7 +163,6 @@ auto lock::acquire(CompletionToken&& token)
 template <class Handler>
 void lock::start_acquire(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::lock_completion{ec, this},
@@ -199,11 +175,8 @@ void lock::start_acquire(Handler&& handler)
                              detail::lock_completion{{}, this});
         return;
     }
-    auto* op = new detail::sync_op<handler_type, detail::plain_waiter, detail::lock_completion>(
-        loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    waiters_.push_back(op);
-    op->arm("lock");
+    detail::enqueue_waiter<detail::plain_waiter, detail::lock_completion>(
+        *this, waiters_, 0, "lock", loop, static_cast<Handler&&>(handler));
 }
 
 inline bool lock::try_acquire()
@@ -263,7 +236,6 @@ auto event::wait(CompletionToken&& token)
 template <class Handler>
 void event::start_wait(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
@@ -273,11 +245,8 @@ void event::start_wait(Handler&& handler)
         detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
         return;
     }
-    auto* op = new detail::sync_op<handler_type, detail::plain_waiter, detail::plain_completion>(
-        loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    waiters_.push_back(op);
-    op->arm("event");
+    detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
+        *this, waiters_, 0, "event", loop, static_cast<Handler&&>(handler));
 }
 
 inline void event::set()
@@ -316,7 +285,7 @@ inline condition::~condition()
 inline void condition::check_guard(const lock::guard& g) const
 {
     check_thread();
-    if (g.l_ != lock_)
+    if (g.owner_ != lock_)
         throw_state("wait() needs a guard that owns the condition's lock");
 }
 
@@ -361,7 +330,7 @@ void condition::start_wait(Handler&& handler, lock::guard* g)
                         detail::cond_completion{ec, nullptr, nullptr}, false);
         return;
     }
-    if (g->l_ != lock_) {
+    if (g->owner_ != lock_) {
         // The guard changed hands between the call and the start.
         detail::deliver(loop, static_cast<Handler&&>(handler),
                         detail::cond_completion{error::invalid_state, nullptr, nullptr}, false);
@@ -370,7 +339,7 @@ void condition::start_wait(Handler&& handler, lock::guard* g)
     auto* op = new op_type(loop, handler_type(static_cast<Handler&&>(handler)), g, lock_);
     op->owner = this;
     // The guard owns nothing while the task waits; the completion gives it the lock back.
-    g->l_ = nullptr;
+    g->owner_ = nullptr;
     lock_->release_noexcept();
     waiters_.push_back(op);
     op->arm("condition");
@@ -433,29 +402,6 @@ inline void condition::fail_waiters_on_destroy() noexcept
 
 // ---- semaphore --------------------------------------------------------------------------
 
-inline semaphore::guard& semaphore::guard::operator=(guard&& other) noexcept
-{
-    if (this != &other) {
-        if (s_)
-            s_->release_permit();
-        s_ = std::exchange(other.s_, nullptr);
-    }
-    return *this;
-}
-
-inline semaphore::guard::~guard()
-{
-    if (s_)
-        s_->release_permit();
-}
-
-inline void semaphore::guard::release()
-{
-    if (!s_)
-        throw invalid_state_error("tulip::semaphore::guard::release: the guard holds no permit");
-    std::exchange(s_, nullptr)->release();
-}
-
 inline semaphore::~semaphore()
 {
     unbind();
@@ -472,7 +418,6 @@ auto semaphore::acquire(CompletionToken&& token)
 template <class Handler>
 void semaphore::start_acquire(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler),
@@ -485,12 +430,8 @@ void semaphore::start_acquire(Handler&& handler)
                              detail::semaphore_completion{{}, this});
         return;
     }
-    auto* op =
-        new detail::sync_op<handler_type, detail::plain_waiter, detail::semaphore_completion>(
-            loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    waiters_.push_back(op);
-    op->arm("semaphore");
+    detail::enqueue_waiter<detail::plain_waiter, detail::semaphore_completion>(
+        *this, waiters_, 0, "semaphore", loop, static_cast<Handler&&>(handler));
 }
 
 inline bool semaphore::try_acquire()
@@ -507,10 +448,10 @@ inline void semaphore::release()
     check_thread();
     if (bounded_ && waiters_.empty() && value_ >= initial_)
         throw_state("release() beyond the initial value");
-    release_permit();
+    release_noexcept();
 }
 
-inline void semaphore::release_permit() noexcept
+inline void semaphore::release_noexcept() noexcept
 {
     // The permit passes to the first waiter directly.
     if (detail::sync_waiter* w = waiters_.pop_front())
@@ -557,7 +498,6 @@ auto barrier::wait(CompletionToken&& token)
 template <class Handler>
 void barrier::start_wait(Handler&& handler)
 {
-    using handler_type = std::decay_t<Handler>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::barrier_completion{ec, 0},
@@ -580,12 +520,8 @@ void barrier::start_wait(Handler&& handler)
                              detail::barrier_completion{{}, i});
         return;
     }
-    auto* op =
-        new detail::sync_op<handler_type, detail::barrier_waiter, detail::barrier_completion>(
-            loop, handler_type(static_cast<Handler&&>(handler)));
-    op->owner = this;
-    waiters_.push_back(op);
-    op->arm("barrier");
+    detail::enqueue_waiter<detail::barrier_waiter, detail::barrier_completion>(
+        *this, waiters_, 0, "barrier", loop, static_cast<Handler&&>(handler));
 }
 
 inline void barrier::reset()
@@ -620,21 +556,11 @@ namespace boost::asio {
 template <template <class, class> class Associator, class Handler, class Pred,
           class DefaultCandidate>
 struct associator<Associator, boost::tulip::detail::wait_for_handler<Handler, Pred>,
-                  DefaultCandidate> : Associator<Handler, DefaultCandidate>
-{
-    using outer = boost::tulip::detail::wait_for_handler<Handler, Pred>;
-
-    static typename Associator<Handler, DefaultCandidate>::type get(const outer& h) noexcept
-    {
-        return Associator<Handler, DefaultCandidate>::get(h.handler);
-    }
-
-    static auto get(const outer& h, const DefaultCandidate& d) noexcept
-        -> decltype(Associator<Handler, DefaultCandidate>::get(h.handler, d))
-    {
-        return Associator<Handler, DefaultCandidate>::get(h.handler, d);
-    }
-};
+                  DefaultCandidate>
+    : boost::tulip::detail::forward_associator<
+          Associator, boost::tulip::detail::wait_for_handler<Handler, Pred>, Handler,
+          DefaultCandidate>
+{};
 
 } // namespace boost::asio
 
