@@ -201,7 +201,7 @@ BOOST_TULIP_TEST_CASE(generator_exception_propagates_once_then_empty)
 }
 
 namespace {
-async_generator<int, int> running_sum()
+async_generator<int> running_sum() // Send defaults to T: asend(int)
 {
     int total = 0;
     for (;;) {
@@ -220,6 +220,13 @@ BOOST_TULIP_TEST_CASE(asend_value_is_the_result_of_co_yield)
     BOOST_TEST(*(co_await g.asend(5)) == 16);
     co_await g.aclose();
 }
+
+// asend exists exactly when Send is not void.
+template <class G>
+concept can_asend = requires(G& g) { g.asend(1); };
+static_assert(can_asend<async_generator<int>>);
+static_assert(can_asend<async_generator<int, long>>);
+static_assert(!can_asend<async_generator<int, void>>);
 
 BOOST_TULIP_TEST_CASE(asend_before_the_body_started_throws_invalid_state)
 {

@@ -67,11 +67,12 @@ public:
       errors go to the loop's exception handler); `run()` closes those still left with
       `event_loop::shutdown_asyncgens()`. Destructors of the body's locals always run.
 
-    `Send` (default `void`) is the type `asend()` takes; with a non-void `Send`, a
-    `co_yield` expression gives `std::optional<Send>`: the sent value, or empty after
-    `next()`. `T` must be an object type.
+    `Send` (default `T`) is the type `asend()` takes: a `co_yield` expression gives
+    `std::optional<Send>`, the sent value, or empty after `next()` (a body that does not
+    use it just ignores it). `Send = void` drops `asend()` and the slot for the value.
+    `T` must be an object type.
 */
-template <class T, class Send = void>
+template <class T, class Send = T>
 class [[nodiscard]] async_generator
 {
 public:
