@@ -10,6 +10,8 @@
 //   tulip  async_generator<int>, `while (auto v = co_await gen.next())`, in a Tulip task
 //   asio   asio::experimental::coro<int>, `co_await gen.async_resume(use_awaitable)`
 //          inside an asio::awaitable (the way an awaitable consumes a coro)
+//   asio_awaitable_call  no generator: one `co_await` of an asio::awaitable<optional<int>>
+//          per item, the floor of any API whose next() returns an awaitable
 //   The CPython peer is bench/peers/asyncio_peers.py generator_yield.
 //
 // ns per yielded item, median of R repetitions, impls interleaved.
@@ -24,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
 #include <vector>
 
 #include "bench_common.hpp"
@@ -73,6 +76,26 @@ asio::awaitable<double> asio_consume(long n)
     co_return per;
 }
 
+asio::awaitable<std::optional<int>> asio_one(long i, long n)
+{
+    if (i < n)
+        co_return static_cast<int>(i);
+    co_return std::nullopt;
+}
+
+asio::awaitable<double> asio_call_consume(long n)
+{
+    long sum = 0;
+    long i = 0;
+    const double t0 = now_ns();
+    while (auto v = co_await asio_one(i++, n))
+        sum += *v;
+    const double per = elapsed_ns(t0) / n;
+    if (sum < 0)
+        std::abort();
+    co_return per;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -90,6 +113,7 @@ int main(int argc, char** argv)
     measure_medians(reps, [&](medians& m) {
         m.add("generator_yield", "tulip", r.run(tulip_consume(n)));
         m.add("generator_yield", "asio", run_asio(ioc, asio_consume(n)));
+        m.add("generator_yield", "asio_awaitable_call", run_asio(ioc, asio_call_consume(n)));
     });
     return 0;
 }
