@@ -38,6 +38,21 @@ BOOST_TULIP_TEST_CASE(as_completed_yields_tasks_in_completion_order)
     BOOST_TEST((order == std::vector<int>{1, 2, 3}));
 }
 
+BOOST_TULIP_TEST_CASE(as_completed_of_typed_tasks_converts_to_a_generator_of_any_task)
+{
+    // DESIGN's signature: as_completed(tasks) -> async_generator<any_task>.
+    std::vector<tulip::task<int>> tasks{
+        tulip::create_task(tulip_test::value_after(2s, 2)),
+        tulip::create_task(tulip_test::value_after(1s, 1)),
+    };
+    tulip::async_generator<tulip::any_task> it = tulip::as_completed(tasks);
+    auto a = co_await it.next();
+    BOOST_TEST((*a == tasks[1]));
+    auto b = co_await it.next();
+    BOOST_TEST((*b == tasks[0]));
+    BOOST_TEST(!(co_await it.next()).has_value());
+}
+
 BOOST_TULIP_TEST_CASE(as_completed_yields_already_done_and_failed_tasks)
 {
     auto fails = []() -> awaitable<void> {

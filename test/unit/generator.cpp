@@ -221,6 +221,40 @@ BOOST_TULIP_TEST_CASE(asend_value_is_the_result_of_co_yield)
     co_await g.aclose();
 }
 
+namespace {
+struct close_probe
+{
+    bool closed = false;
+};
+
+async_generator<int> counted(int n, close_probe* probe)
+{
+    std::exception_ptr e;
+    try {
+        for (int i = 0; i < n; ++i)
+            co_yield i;
+    } catch (...) {
+        e = std::current_exception();
+    }
+    probe->closed = true;
+    co_await tulip::sleep(0s); // cleanup that needs the loop
+    if (e)
+        std::rethrow_exception(e);
+}
+} // namespace
+
+BOOST_TULIP_TEST_CASE(generator_converts_to_a_generator_of_a_convertible_type)
+{
+    close_probe probe;
+    async_generator<long> wide = counted(5, &probe);
+    BOOST_TEST(*(co_await wide.next()) == 0L);
+    BOOST_TEST(*(co_await wide.next()) == 1L);
+    BOOST_TEST(!probe.closed);
+    co_await wide.aclose(); // closes the source too, with its asynchronous cleanup
+    BOOST_TEST(probe.closed);
+    static_assert(!std::is_convertible_v<async_generator<std::string>, async_generator<int>>);
+}
+
 // asend exists exactly when Send is not void.
 template <class G>
 concept can_asend = requires(G& g) { g.asend(1); };

@@ -27,6 +27,12 @@
 
 namespace boost::tulip {
 
+namespace detail {
+// The body behind async_generator's converting constructor (impl/generator.hpp).
+template <class T, class Send, class U, class S>
+async_generator<T, Send> convert_values(async_generator<U, S> source);
+} // namespace detail
+
 // tag::outline[]
 /** Thrown into an async generator's body at its `co_yield` by `aclose()` (Python's
     GeneratorExit).
@@ -84,6 +90,19 @@ public:
     async_generator() noexcept = default;
     async_generator(async_generator&& other) noexcept;
     async_generator& operator=(async_generator&& other) noexcept;
+
+    /** Takes over a generator of `U` and yields its values converted to `T`, so that
+        `async_generator<any_task> g = as_completed(tasks_of_int);` compiles. The
+        conversion is one more generator layer around `other`; closing this one closes
+        `other`. An empty `other` gives an empty handle. */
+    template <class U, class S>
+        requires(!std::same_as<async_generator<U, S>, async_generator>) &&
+                std::convertible_to<U, T>
+    async_generator(async_generator<U, S>&& other)
+    {
+        if (other)
+            *this = detail::convert_values<T, Send>(std::move(other));
+    }
     /// Drops the body: see the class comment for a generator suspended at a `co_yield`.
     ~async_generator();
 

@@ -164,6 +164,14 @@ private:
 /// The type-erased task handle.
 using any_task = task<>;
 
+/// Whether two handles refer to the same task, whatever their value types (a `task<int>`
+/// and the `any_task` made from it are equal).
+template <class A, class B>
+bool operator==(const task<A>& a, const task<B>& b) noexcept
+{
+    return a.get_state() == b.get_state();
+}
+
 /// What the loop's exception handler receives.
 struct exception_context
 {

@@ -326,6 +326,21 @@ auto transform(async_generator<T, Send> gen, F f)
     return detail::transform_impl<T, Send, F, U>(std::move(gen), std::move(f));
 }
 
+namespace detail {
+template <class T, class Send, class U, class S>
+async_generator<T, Send> convert_values(async_generator<U, S> source)
+{
+    std::exception_ptr e;
+    try {
+        while (auto v = co_await source.next())
+            co_yield T(std::move(*v));
+    } catch (...) {
+        e = std::current_exception();
+    }
+    co_await close_source_then_rethrow(source, e);
+}
+} // namespace detail
+
 template <class T, class Send>
 async_generator<T> take(async_generator<T, Send> gen, std::size_t n)
 {
