@@ -15,10 +15,9 @@ using namespace std::chrono_literals;
 
 tulip::awaitable<void> worker(tulip::queue<int>& jobs, int& total)
 {
-    for (;;)
-    {
-        int job = co_await jobs.get();             // waits while the queue is empty
-        co_await tulip::sleep(job * 1ms);          // the work
+    for (;;) {
+        int job = co_await jobs.get();    // waits while the queue is empty
+        co_await tulip::sleep(job * 1ms); // the work
         total += job;
         jobs.task_done();
     }
@@ -26,19 +25,22 @@ tulip::awaitable<void> worker(tulip::queue<int>& jobs, int& total)
 
 tulip::awaitable<int> main_task()
 {
-    tulip::queue<int> jobs(4);                     // bounded: put() waits while full
+    tulip::queue<int> jobs(4); // bounded: put() waits while full
     int total = 0;
     co_await tulip::with_task_group([&](tulip::task_group& tg) -> tulip::awaitable<void> {
         for (int i = 0; i < 3; ++i)
             tg.create_task(worker(jobs, total), {.name = "worker"});
         for (int job = 1; job <= 10; ++job)
             co_await jobs.put(job);
-        co_await jobs.join();                      // every job is done
-        tg.cancel();                               // stops the workers, no error
+        co_await jobs.join(); // every job is done
+        tg.cancel();          // stops the workers, no error
     });
     auto late = co_await tulip::move_on_after(50ms, tulip::sleep(1h, boost::asio::use_awaitable));
     std::cout << "total " << total << (late ? ", late" : ", gave up waiting") << '\n';
     co_return total;
 }
 
-int main() { return tulip::run(main_task()) == 55 ? 0 : 1; }
+int main()
+{
+    return tulip::run(main_task()) == 55 ? 0 : 1;
+}
