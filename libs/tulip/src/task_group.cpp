@@ -61,6 +61,12 @@ void task_group_state::track(any_task t, admission a)
         it->queued = true;
         slot_queue_.push_back(it);
     }
+    // A child that finished eagerly is accounted for now, as asyncio 3.12 does: if it
+    // failed, the group is shutting down before create_task returns.
+    if (t.done()) {
+        on_child_done(it);
+        return;
+    }
     auto self = shared_from_this();
     t.add_done_callback([self, it]() { self->on_child_done(it); });
     // An eager child may have stopped the group before it was tracked (cpython gh-155418).
