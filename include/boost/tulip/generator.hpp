@@ -156,6 +156,8 @@ public:
         @par Per-Operation Cancellation
         As `co_spawn`: the handler's cancellation slot is connected to the body's thread,
         so `terminal`, `partial` and `total` reach the operation the body is suspended in.
+        As inside a task (and unlike a plain Asio coroutine), later `co_await`s of the
+        body are not failed by that cancellation, so its cleanup can await.
 
         @throws no_running_loop if the handler has no associated executor and no loop is
                 running.

@@ -10,6 +10,7 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 
 namespace boost::tulip {
 namespace detail {
@@ -107,6 +108,11 @@ awaitable<void> close_for_loop(generator_ref<P> g)
     } catch (...) {
         e = std::current_exception();
     }
+    // A cancellation (run() cancelling the finalizer task at shutdown) is not an error
+    // to report, as in asyncio (CancelledError is not an Exception): the task ends
+    // cancelled.
+    if (e && is_cancellation(e))
+        std::rethrow_exception(e);
     if (e)
         report_generator_close_error(e);
 }
@@ -149,6 +155,19 @@ auto next_executor(const Handler& h, event_loop* fallback)
     }
 }
 
+// The step of async_next() on a coroutine thread of its own. Asio's default makes a
+// cancelled thread throw at every later co_await; Tulip's rule (as inside a task) is that
+// the cancellation reaches the operation the body is suspended in, once, and the body's
+// cleanup may still await.
+template <class T, class Send>
+awaitable<std::optional<T>> next_on_own_thread(generator_ref<generator_promise<T, Send>> g)
+{
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    // Bound first: no aggregate temporary in a co_await full-expression (g++ 12).
+    auto step = resume_generator<T, Send>(std::move(g), nullptr, {});
+    co_return co_await std::move(step);
+}
+
 template <class T, class Send>
 struct initiate_next
 {
@@ -156,7 +175,7 @@ struct initiate_next
     void operator()(Handler&& handler, generator_ref<generator_promise<T, Send>> g) const
     {
         auto ex = next_executor(handler, g->loop);
-        boost::asio::co_spawn(ex, resume_generator<T, Send>(std::move(g), nullptr, {}),
+        boost::asio::co_spawn(ex, next_on_own_thread<T, Send>(std::move(g)),
                               static_cast<Handler&&>(handler));
     }
 };
