@@ -389,6 +389,44 @@ BOOST_TULIP_TEST_CASE(aclose_of_a_body_that_yields_again_is_an_error_and_locals_
     BOOST_TEST(t.destroyed);
 }
 
+namespace {
+// Swallows everything, the error of its refused yield included.
+async_generator<int> swallows_everything(trace* t)
+{
+    on_destroy d{t};
+    for (;;) {
+        try {
+            co_yield 1;
+        } catch (...) {
+            t->events.push_back("swallowed");
+        }
+        co_await tulip::sleep(0s);
+    }
+}
+} // namespace
+
+BOOST_TULIP_TEST_CASE(aclose_of_a_body_that_swallows_every_error_ends_at_its_second_yield)
+{
+    trace t;
+    auto g = swallows_everything(&t);
+    co_await g.next();
+    bool thrown = false;
+    try {
+        co_await g.aclose();
+    } catch (const tulip::invalid_state_error&) {
+        thrown = true;
+    }
+    BOOST_TEST(thrown);
+    // generator_exit, then the error of the first yield during close; the second yield
+    // stops the body for good.
+    BOOST_TEST((t.events == std::vector<std::string>{"swallowed", "swallowed"}));
+    BOOST_TEST(g.done());
+    BOOST_TEST(!(co_await g.next()).has_value());
+    BOOST_TEST(!t.destroyed);
+    g = {};
+    BOOST_TEST(t.destroyed);
+}
+
 BOOST_TULIP_TEST_CASE(aclose_of_a_body_that_returns_on_generator_exit_succeeds)
 {
     trace t;

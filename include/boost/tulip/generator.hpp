@@ -139,8 +139,10 @@ public:
         @throws what the body threw otherwise.
         @throws invalid_state_error if the body yields again (it "ignored
                 generator_exit"): the `co_yield` itself throws that error inside the
-                body, so the body unwinds and its locals are destroyed; or if another step
-                is in progress. */
+                body, so the body unwinds and its locals are destroyed; a body that
+                swallows it and yields once more is stopped at that second `co_yield`
+                (finished; its locals go with the last handle); or if another step is
+                in progress. */
     [[nodiscard]] awaitable<void> aclose();
 
     /** `next()` as a universal Asio asynchronous operation, for plain Asio code.

@@ -66,6 +66,7 @@ public:
     generator_state state = generator_state::created;
     bool closing = false;         // aclose() threw generator_exit into the body
     bool finalizer_tried = false; // the loop was asked once to close it
+    bool ignored_exit = false;    // a co_yield during aclose() already got its error
     std::uint32_t refs = 1;       // the handle, plus operations in progress
     std::exception_ptr inject;    // thrown at the co_yield the body resumes from
     std::exception_ptr error;     // what the body ended with, until delivered
@@ -205,12 +206,35 @@ public:
 
     // Resumes the consumer; the co_yield expression gives what asend() sent (an empty
     // optional after next()), or throws what athrow()/aclose() threw in.
+    //
+    // While closing, the first co_yield throws inside the body, which can unwind and clean
+    // up; a second one suspends the body for good (aclose() throws, and the frame's
+    // destruction runs the locals' destructors), so a body that swallows every exception
+    // still ends.
+    enum class yield_mode : unsigned char
+    {
+        normal,
+        throw_inside,
+        stop
+    };
+
+    yield_mode mode_of_yield() noexcept
+    {
+        if (!this->closing)
+            return yield_mode::normal;
+        if (!this->ignored_exit) {
+            this->ignored_exit = true;
+            return yield_mode::throw_inside;
+        }
+        return yield_mode::stop;
+    }
+
     struct yield_awaiter
     {
         awaitable_frame* p;
-        bool closing;
+        yield_mode mode;
 
-        bool await_ready() const noexcept { return closing; }
+        bool await_ready() const noexcept { return mode == yield_mode::throw_inside; }
         void await_suspend(coroutine_handle<void>) noexcept
         {
             p->core::state = gstate::suspended;
@@ -218,7 +242,7 @@ public:
         }
         auto await_resume()
         {
-            if (closing)
+            if (mode != yield_mode::normal)
                 throw boost::tulip::invalid_state_error(
                     "async_generator ignored generator_exit: it yielded while being closed");
             if (p->inject)
@@ -230,23 +254,26 @@ public:
 
     yield_awaiter yield_value(const T& v)
     {
-        if (!this->closing)
+        const yield_mode mode = mode_of_yield();
+        if (mode == yield_mode::normal)
             value.emplace(v);
-        return {this, this->closing};
+        return {this, mode};
     }
     yield_awaiter yield_value(T&& v)
     {
-        if (!this->closing)
+        const yield_mode mode = mode_of_yield();
+        if (mode == yield_mode::normal)
             value.emplace(std::move(v));
-        return {this, this->closing};
+        return {this, mode};
     }
     template <class U>
         requires(!std::same_as<std::remove_cvref_t<U>, T> && std::convertible_to<U&&, T>)
     yield_awaiter yield_value(U&& v)
     {
-        if (!this->closing)
+        const yield_mode mode = mode_of_yield();
+        if (mode == yield_mode::normal)
             value.emplace(static_cast<U&&>(v));
-        return {this, this->closing};
+        return {this, mode};
     }
 
     void destroy_frame() noexcept override { this->destroy(); }

@@ -91,7 +91,14 @@ awaitable<void> close_generator(generator_ref<P> g)
     p.inject = std::make_exception_ptr(generator_exit{});
     p.state = generator_state::running;
     co_await resume_body<P>{&p};
-    // A co_yield while closing throws inside the body, so it has finished now.
+    if (p.state == generator_state::suspended) {
+        // It yielded again after its first yield while closing got the error: it stays
+        // stopped there, and its frame (with the locals) goes with the last reference.
+        p.state = generator_state::finished;
+        p.unregister();
+        throw invalid_state_error(
+            "async_generator ignored generator_exit: it yielded again while being closed");
+    }
     if (std::exception_ptr e = std::exchange(p.error, nullptr); e && !is_generator_exit(e))
         std::rethrow_exception(e);
 }
