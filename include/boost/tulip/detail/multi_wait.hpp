@@ -122,11 +122,6 @@ private:
         return mode_ == multi_wait_mode::gather || mode_ == multi_wait_mode::gather_settled;
     }
     void finish(std::exception_ptr e, bool resume_inline);
-    std::exception_ptr awaiter_cancelled() const
-    {
-        return std::make_exception_ptr(
-            cancelled_error(awaiter_ ? awaiter_->cancel_message() : std::string()));
-    }
 
     std::unique_ptr<multi_wait_node[]> nodes_;
     std::size_t size_;
@@ -217,7 +212,7 @@ inline void multi_wait::on_child_done(future_base& child, bool resume_inline)
         break;
     }
     if (remaining_ == 0)
-        finish(cancel_requested_ ? awaiter_cancelled() : nullptr, resume_inline);
+        finish(cancel_requested_ ? interrupted_wait(awaiter_) : nullptr, resume_inline);
 }
 
 inline void multi_wait::on_cancel()
@@ -226,7 +221,7 @@ inline void multi_wait::on_cancel()
         return;
     if (!gathering()) {
         // asyncio.wait: the awaiter gets the cancellation, the tasks keep running.
-        finish(awaiter_cancelled(), false);
+        finish(interrupted_wait(awaiter_), false);
         return;
     }
     // gather: cancel every child; the awaiter gets the cancellation when a child ends
