@@ -438,13 +438,6 @@ struct plain_completion
     }
 };
 
-// The loop an operation runs on, or an error to complete it with.
-template <class Handler>
-event_loop& operation_loop(const Handler& h)
-{
-    return loop_for_handler(h);
-}
-
 } // namespace boost::tulip::detail
 
 #endif
