@@ -271,6 +271,22 @@ struct loop_access
     static void end_drive(event_loop& l) noexcept;
     static bool stop_requested(const event_loop& l) noexcept;
     static void clear_stop(event_loop& l) noexcept;
+    // Runs the loop's io_context until `done()` holds or it is out of work, so that what
+    // is left can never finish (runner::close, close_asyncgens). A stop() only pauses it.
+    template <class Done>
+    static void run_until(event_loop& l, Done done)
+    {
+        auto& ioc = l.get_io_context();
+        ioc.restart();
+        while (!done()) {
+            if (ioc.run_one() == 0) {
+                if (ioc.stopped() && !stop_requested(l))
+                    break;
+                clear_stop(l);
+                ioc.restart();
+            }
+        }
+    }
     static bool has_signal_handler(const event_loop& l, int signum) noexcept;
     static task<void> task_handle(task_base* t);
     static std::uint64_t register_task(event_loop& l, task_base& t);

@@ -85,16 +85,7 @@ void loop_access::close_asyncgens(event_loop& l)
         return;
     auto t = spawn_task(l, l.shutdown_asyncgens(), task_options{.name = "shutdown_asyncgens"},
                         BOOST_CURRENT_LOCATION);
-    auto& ioc = l.get_io_context();
-    ioc.restart();
-    while (!t.done()) {
-        if (ioc.run_one() == 0) {
-            if (ioc.stopped() && !stop_requested(l))
-                break;
-            clear_stop(l);
-            ioc.restart();
-        }
-    }
+    run_until(l, [&] { return t.done(); });
 }
 
 void loop_access::drop_asyncgens(event_loop& l) noexcept

@@ -103,21 +103,9 @@ void runner::close()
         for (auto& t : tasks)
             if (!static_cast<detail::task_base*>(t.get_state())->shielded)  // DESIGN sec. 7
                 t.cancel();
-        auto& ioc = *ioc_;
-        ioc.restart();
-        const auto all_done = [&] {
+        detail::loop_access::run_until(loop, [&] {
             return std::all_of(tasks.begin(), tasks.end(), [](const any_task& t) { return t.done(); });
-        };
-        while (!all_done())
-        {
-            if (ioc.run_one() == 0)
-            {
-                if (ioc.stopped() && !detail::loop_access::stop_requested(loop))
-                    break;  // out of work: what is left can never finish
-                detail::loop_access::clear_stop(loop);
-                ioc.restart();
-            }
-        }
+        });
         for (auto& t : tasks)
         {
             if (t.done() && !t.cancelled())
