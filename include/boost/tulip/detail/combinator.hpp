@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace boost::tulip::detail {
 
@@ -65,6 +66,18 @@ template <class T>
 task<T> to_task(const task<T>& t, const boost::source_location&) noexcept
 {
     return t;
+}
+
+// The awaitables wrapped in tasks on the running loop, in order (they are moved from).
+template <class T>
+std::vector<task<T>> to_tasks(std::vector<boost::asio::awaitable<T>>& children,
+                              const boost::source_location& where)
+{
+    std::vector<task<T>> tasks;
+    tasks.reserve(children.size());
+    for (auto& c : children)
+        tasks.push_back(to_task(std::move(c), where));
+    return tasks;
 }
 
 // Now plus `d` on the loop's clock, saturating.

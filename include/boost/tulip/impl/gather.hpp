@@ -88,11 +88,7 @@ auto gather_args(const char* what, A&&... children)
 template <bool Settled, class T>
 auto gather_awaitables(std::vector<awaitable<T>>& children, const boost::source_location& where)
 {
-    std::vector<task<T>> tasks;
-    tasks.reserve(children.size());
-    for (auto& c : children)
-        tasks.push_back(create_task(std::move(c), task_options{}, where));
-    return gather_vector<Settled>(std::move(tasks));
+    return gather_vector<Settled>(to_tasks(children, where));
 }
 
 } // namespace detail

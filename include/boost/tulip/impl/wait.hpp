@@ -73,11 +73,7 @@ awaitable<wait_result<task<T>>> wait(std::vector<awaitable<T>> children, return_
                                      std::optional<duration> timeout,
                                      const boost::source_location& where)
 {
-    std::vector<task<T>> tasks;
-    tasks.reserve(children.size());
-    for (auto& c : children)
-        tasks.push_back(create_task(std::move(c), task_options{}, where));
-    return detail::wait_tasks(std::move(tasks), when,
+    return detail::wait_tasks(detail::to_tasks(children, where), when,
                               timeout ? std::optional(detail::deadline_after(*timeout))
                                       : std::nullopt);
 }
