@@ -44,7 +44,7 @@ struct wait_for_handler;
 
     Not copyable, not movable; bound to the loop of its first asynchronous use.
 */
-class lock : public detail::sync_object
+class lock : public detail::fifo_sync_object
 {
 public:
     /** Owns the lock (or nothing). Movable, not copyable; releases in its destructor.
@@ -71,7 +71,7 @@ public:
     };
 
     lock() noexcept
-        : detail::sync_object("tulip::lock")
+        : detail::fifo_sync_object("tulip::lock")
     {}
     /// Waiters still queued complete with `operation_aborted`.
     ~lock();
@@ -109,21 +109,17 @@ private:
         "tulip::lock::guard::release: the guard owns no lock";
     template <class Handler>
     void start_acquire(Handler&& h);
-    void cancel_waiter(detail::sync_waiter* w) override;
-    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
-    void fail_waiters_on_destroy() noexcept override;
     void release_noexcept() noexcept;
 
     bool locked_ = false; // free implies no waiters
-    detail::waiter_list waiters_;
 };
 
 /** An event flag tasks can wait for (asyncio.Event). */
-class event : public detail::sync_object
+class event : public detail::fifo_sync_object
 {
 public:
     event() noexcept
-        : detail::sync_object("tulip::event")
+        : detail::fifo_sync_object("tulip::event")
     {}
     ~event();
 
@@ -149,26 +145,22 @@ public:
 private:
     template <class Handler>
     void start_wait(Handler&& h);
-    void cancel_waiter(detail::sync_waiter* w) override;
-    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
-    void fail_waiters_on_destroy() noexcept override;
 
     bool set_ = false;
-    detail::waiter_list waiters_;
 };
 
 /** A condition variable (asyncio.Condition) over a `lock` of its own or a shared one. */
-class condition : public detail::sync_object
+class condition : public detail::fifo_sync_object
 {
 public:
     /// A condition with its own lock.
     condition() noexcept
-        : detail::sync_object("tulip::condition")
+        : detail::fifo_sync_object("tulip::condition")
         , lock_(&own_)
     {}
     /// A condition sharing `l` (which must outlive it).
     explicit condition(lock& l) noexcept
-        : detail::sync_object("tulip::condition")
+        : detail::fifo_sync_object("tulip::condition")
         , lock_(&l)
     {}
     ~condition();
@@ -232,17 +224,15 @@ private:
     void move_to_lock(detail::sync_waiter* w);
     void check_guard(const lock::guard& g) const;
     void notify_some(std::size_t n) noexcept;
+    // waiters_ holds those not yet notified; a notified one waits for the lock.
     void cancel_waiter(detail::sync_waiter* w) override;
-    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
-    void fail_waiters_on_destroy() noexcept override;
 
     lock own_;
     lock* lock_;
-    detail::waiter_list waiters_; // not yet notified
 };
 
 /** A counting semaphore (asyncio.Semaphore), FIFO-fair. */
-class semaphore : public detail::sync_object
+class semaphore : public detail::fifo_sync_object
 {
 public:
     /** Holds one permit (or nothing). Movable, not copyable; releases in its destructor.
@@ -295,7 +285,7 @@ public:
 
 protected:
     semaphore(std::size_t value, bool bounded, const char* kind) noexcept
-        : detail::sync_object(kind)
+        : detail::fifo_sync_object(kind)
         , value_(value)
         , initial_(value)
         , bounded_(bounded)
@@ -307,15 +297,11 @@ private:
         "tulip::semaphore::guard::release: the guard holds no permit";
     template <class Handler>
     void start_acquire(Handler&& h);
-    void cancel_waiter(detail::sync_waiter* w) override;
-    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
-    void fail_waiters_on_destroy() noexcept override;
     void release_noexcept() noexcept;
 
     std::size_t value_;
     std::size_t initial_;
     bool bounded_;
-    detail::waiter_list waiters_;
 };
 
 /** A semaphore whose `release()` beyond the initial value throws `invalid_state_error`
@@ -329,7 +315,7 @@ public:
 };
 
 /** A barrier for a fixed number of tasks (asyncio.Barrier, Python 3.11). */
-class barrier : public detail::sync_object
+class barrier : public detail::fifo_sync_object
 {
 public:
     /// @throws std::invalid_argument if `parties` is 0.
@@ -368,13 +354,9 @@ public:
 private:
     template <class Handler>
     void start_wait(Handler&& h);
-    void cancel_waiter(detail::sync_waiter* w) override;
-    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
-    void fail_waiters_on_destroy() noexcept override;
 
     std::size_t parties_;
     bool broken_ = false;
-    detail::waiter_list waiters_;
 };
 // end::outline[]
 

@@ -214,6 +214,31 @@ private:
     sync_object* reg_next_ = nullptr;
 };
 
+// A primitive whose waiters wait in one FIFO (all but the queues): a cancelled waiter
+// leaves it and completes with operation_aborted.
+class fifo_sync_object : public sync_object
+{
+public:
+    using sync_object::sync_object;
+
+    void cancel_waiter(sync_waiter* w) override
+    {
+        waiters_.remove(w);
+        w->complete(boost::asio::error::operation_aborted);
+    }
+
+protected:
+    ~fifo_sync_object() = default;
+
+    void abandon_waiters() noexcept override { waiters_.destroy_all(); }
+    void fail_waiters_on_destroy() noexcept override
+    {
+        waiters_.fail_all(boost::asio::error::operation_aborted);
+    }
+
+    waiter_list waiters_;
+};
+
 inline void sync_registry::add(sync_object* p) noexcept
 {
     p->reg_prev_ = nullptr;

@@ -207,17 +207,6 @@ inline void lock::release_noexcept() noexcept
         locked_ = false;
 }
 
-inline void lock::cancel_waiter(detail::sync_waiter* w)
-{
-    waiters_.remove(w);
-    w->complete(detail::aborted_code());
-}
-
-inline void lock::fail_waiters_on_destroy() noexcept
-{
-    waiters_.fail_all(detail::aborted_code());
-}
-
 // ---- event ------------------------------------------------------------------------------
 
 inline event::~event()
@@ -262,17 +251,6 @@ inline void event::clear()
 {
     check_thread();
     set_ = false;
-}
-
-inline void event::cancel_waiter(detail::sync_waiter* w)
-{
-    waiters_.remove(w);
-    w->complete(detail::aborted_code());
-}
-
-inline void event::fail_waiters_on_destroy() noexcept
-{
-    waiters_.fail_all(detail::aborted_code());
 }
 
 // ---- condition --------------------------------------------------------------------------
@@ -395,11 +373,6 @@ inline void condition::cancel_waiter(detail::sync_waiter* w)
     // Already cancelled: it only waits for the lock; nothing more to do.
 }
 
-inline void condition::fail_waiters_on_destroy() noexcept
-{
-    waiters_.fail_all(detail::aborted_code());
-}
-
 // ---- semaphore --------------------------------------------------------------------------
 
 inline semaphore::~semaphore()
@@ -460,21 +433,10 @@ inline void semaphore::release_noexcept() noexcept
         ++value_;
 }
 
-inline void semaphore::cancel_waiter(detail::sync_waiter* w)
-{
-    waiters_.remove(w);
-    w->complete(detail::aborted_code());
-}
-
-inline void semaphore::fail_waiters_on_destroy() noexcept
-{
-    waiters_.fail_all(detail::aborted_code());
-}
-
 // ---- barrier ----------------------------------------------------------------------------
 
 inline barrier::barrier(std::size_t parties)
-    : detail::sync_object("tulip::barrier")
+    : detail::fifo_sync_object("tulip::barrier")
     , parties_(parties)
 {
     if (parties == 0)
@@ -536,17 +498,6 @@ inline void barrier::abort()
     check_thread();
     broken_ = true;
     waiters_.fail_all(error::broken_barrier);
-}
-
-inline void barrier::cancel_waiter(detail::sync_waiter* w)
-{
-    waiters_.remove(w);
-    w->complete(detail::aborted_code());
-}
-
-inline void barrier::fail_waiters_on_destroy() noexcept
-{
-    waiters_.fail_all(detail::aborted_code());
 }
 
 } // namespace boost::tulip
