@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_ASYNC_WITH_HPP
 #define BOOST_TULIP_ASYNC_WITH_HPP
 
+#include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/exception_group.hpp>
 #include <boost/tulip/generator.hpp>
 
@@ -27,23 +28,15 @@ struct is_async_generator : std::false_type
 template <class T, class S>
 struct is_async_generator<async_generator<T, S>> : std::true_type
 {};
-template <class X>
-struct is_awaitable_type : std::false_type
-{};
-template <class U, class E>
-struct is_awaitable_type<boost::asio::awaitable<U, E>> : std::true_type
-{
-    using value_type = U;
-};
 template <class F, class... Args>
-using body_result_t = typename is_awaitable_type<std::invoke_result_t<F&, Args...>>::value_type;
+using body_result_t = awaitable_value_t<std::invoke_result_t<F&, Args...>>;
 } // namespace detail
 
 // tag::outline[]
 /// A body for `async_with`: called with `Arg&`, returns an `awaitable<R>`.
 template <class F, class Arg>
 concept async_with_body =
-    std::invocable<F&, Arg&> && detail::is_awaitable_type<std::invoke_result_t<F&, Arg&>>::value;
+    std::invocable<F&, Arg&> && detail::is_awaitable_v<std::invoke_result_t<F&, Arg&>>;
 
 /// An object with an awaitable `async_close()` or `aclose()` (`async with obj`,
 /// `contextlib.aclosing`).
@@ -129,9 +122,9 @@ public:
     /** Pushes `f(args...)`, a callable returning an awaitable, to be awaited at unwind
         (`push_async_callback`). The arguments are stored by value. */
     template <class F, class... Args>
-    requires std::invocable<F&, Args&...> &&
-        detail::is_awaitable_type<std::invoke_result_t<F&, Args&...>>::value void
-        push_async_callback(F f, Args... args);
+        requires std::invocable<F&, Args&...> &&
+            detail::is_awaitable_v<std::invoke_result_t<F&, Args&...>>
+    void push_async_callback(F f, Args... args);
 
     /** Runs `cm` to its `co_yield`, pushes its exit, and returns the yielded value
         (`enter_async_context`). At unwind, `cm` is resumed and must finish.

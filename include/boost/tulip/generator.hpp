@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_GENERATOR_HPP
 #define BOOST_TULIP_GENERATOR_HPP
 
+#include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/detail/generator_frame.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>

@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_TASK_GROUP_HPP
 #define BOOST_TULIP_TASK_GROUP_HPP
 
+#include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/detail/task_group_state.hpp>
 #include <boost/tulip/exception_group.hpp>
 #include <boost/tulip/future.hpp>
@@ -28,15 +29,6 @@ class task_group;
 
 namespace detail {
 struct task_group_access;
-
-template <class A>
-struct awaitable_value
-{};
-template <class T>
-struct awaitable_value<boost::asio::awaitable<T>>
-{
-    using type = T;
-};
 } // namespace detail
 
 // tag::outline[]
@@ -57,10 +49,9 @@ static_assert(std::is_trivially_copyable_v<task_group_options>);
 /// A callable that `with_task_group` can run as its body: `body(tg)` returns an
 /// `awaitable<R>` (`R` may be `void`).
 template <class Body>
-concept task_group_body = std::invocable<Body&, task_group&> && requires
-{
-    typename detail::awaitable_value<std::invoke_result_t<Body&, task_group&>>::type;
-};
+concept task_group_body = std::invocable<Body&, task_group&> &&
+    std::same_as<std::invoke_result_t<Body&, task_group&>,
+                 awaitable<detail::awaitable_value_t<std::invoke_result_t<Body&, task_group&>>>>;
 
 /** The handle of a running task group (asyncio.TaskGroup), given to the body of
     `with_task_group`.
@@ -167,7 +158,7 @@ private:
 */
 template <class Body>
 [[nodiscard]] auto with_task_group(Body body, task_group_options opts = {})
-    -> awaitable<typename detail::awaitable_value<std::invoke_result_t<Body&, task_group&>>::type>
+    -> awaitable<detail::awaitable_value_t<std::invoke_result_t<Body&, task_group&>>>
     requires task_group_body<Body>;
 // end::outline[]
 

@@ -136,9 +136,9 @@ template <class Obj, class Body>
     }
 
 template <class F, class... Args>
-requires std::invocable<F&, Args&...> &&
-    detail::is_awaitable_type<std::invoke_result_t<F&, Args&...>>::value void
-    async_exit_stack::push_async_callback(F f, Args... args)
+    requires std::invocable<F&, Args&...> &&
+        detail::is_awaitable_v<std::invoke_result_t<F&, Args&...>>
+void async_exit_stack::push_async_callback(F f, Args... args)
 {
     push_exit([f = std::move(f),
                args = std::make_tuple(std::move(args)...)]() mutable -> awaitable<void> {

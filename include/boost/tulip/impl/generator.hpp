@@ -125,27 +125,8 @@ awaitable<void> close_for_loop(generator_ref<P> g)
 }
 
 // Awaits `f(args...)` whether it returns a value or an awaitable of one.
-template <class R>
-struct is_awaitable_of : std::false_type
-{};
-template <class U, class E>
-struct is_awaitable_of<boost::asio::awaitable<U, E>> : std::true_type
-{
-    using type = U;
-};
-
-template <class R>
-struct unwrap_awaitable
-{
-    using type = R;
-};
-template <class U, class E>
-struct unwrap_awaitable<boost::asio::awaitable<U, E>>
-{
-    using type = U;
-};
 template <class F, class... Args>
-using call_value_t = typename unwrap_awaitable<std::invoke_result_t<F&, Args...>>::type;
+using call_value_t = awaitable_value_t<std::invoke_result_t<F&, Args...>>;
 
 // The executor a body started by async_next() runs on.
 template <class Handler>
@@ -311,7 +292,7 @@ async_generator<T> filter(async_generator<T, Send> gen, Pred pred)
     try {
         while (auto v = co_await gen.next()) {
             bool keep;
-            if constexpr (detail::is_awaitable_of<std::invoke_result_t<Pred&, const T&>>::value)
+            if constexpr (detail::is_awaitable_v<std::invoke_result_t<Pred&, const T&>>)
                 keep = co_await std::invoke(pred, std::as_const(*v));
             else
                 keep = std::invoke(pred, std::as_const(*v));
@@ -331,7 +312,7 @@ async_generator<U> transform_impl(async_generator<T, Send> gen, F f)
     std::exception_ptr e;
     try {
         while (auto v = co_await gen.next()) {
-            if constexpr (is_awaitable_of<std::invoke_result_t<F&, T&&>>::value) {
+            if constexpr (is_awaitable_v<std::invoke_result_t<F&, T&&>>) {
                 U u = co_await std::invoke(f, std::move(*v));
                 co_yield std::move(u);
             } else {

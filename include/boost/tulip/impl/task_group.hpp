@@ -83,10 +83,10 @@ template <class F>
 
 template <class Body>
 auto with_task_group(Body body, task_group_options opts)
-    -> awaitable<typename detail::awaitable_value<std::invoke_result_t<Body&, task_group&>>::type>
+    -> awaitable<detail::awaitable_value_t<std::invoke_result_t<Body&, task_group&>>>
     requires task_group_body<Body>
     {
-        using R = typename detail::awaitable_value<std::invoke_result_t<Body&, task_group&>>::type;
+        using R = detail::awaitable_value_t<std::invoke_result_t<Body&, task_group&>>;
         static_assert(std::is_void_v<R> || std::is_default_constructible_v<R>,
                       "with_task_group: the body's result type must be default constructible "
                       "(returned when task_group::cancel() stops the body); use std::optional<T>");
