@@ -241,6 +241,7 @@ private:
     detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
 };
 
+// tag::outline[]
 /// The loop attached to `ioc`, attaching a new one on first use.
 event_loop& get_event_loop(boost::asio::io_context& ioc);
 
