@@ -35,7 +35,7 @@ tulip::awaitable<int> main_task()
         co_await jobs.join(); // every job is done
         tg.cancel();          // stops the workers, no error
     });
-    auto late = co_await tulip::move_on_after(50ms, tulip::sleep(1h, boost::asio::use_awaitable));
+    auto late = co_await tulip::move_on_after(50ms, tulip::sleep(1h));
     std::cout << "total " << total << (late ? ", late" : ", gave up waiting") << '\n';
     co_return total;
 }

@@ -8,9 +8,12 @@
 #ifndef BOOST_TULIP_AS_COMPLETED_HPP
 #define BOOST_TULIP_AS_COMPLETED_HPP
 
+#include <boost/tulip/detail/combinator.hpp>
 #include <boost/tulip/future.hpp>
 #include <boost/tulip/generator.hpp>
 #include <boost/tulip/task.hpp>
+
+#include <boost/assert/source_location.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -35,7 +38,25 @@ namespace boost::tulip {
 */
 template <class T>
 [[nodiscard]] async_generator<task<T>> as_completed(std::vector<task<T>> tasks);
+
+/** `as_completed` over awaitables (or asynchronous operations of one type, such as
+    `tulip::sleep(1s)` with its default token), each scheduled as a task on the running
+    loop when `as_completed` is called (asyncio wraps coroutines in tasks at once); the
+    generator yields those tasks. `T` is what `co_await` on one child gives.
+
+    @throws no_running_loop (from the call) outside a running loop.
+*/
+template <detail::awaitable_operation A>
+[[nodiscard]] async_generator<task<detail::operation_value_t<A>>>
+as_completed(std::vector<A> children, const boost::source_location& where = BOOST_CURRENT_LOCATION);
 // end::outline[]
+
+template <detail::awaitable_operation A>
+async_generator<task<detail::operation_value_t<A>>>
+as_completed(std::vector<A> children, const boost::source_location& where)
+{
+    return as_completed(detail::to_tasks(children, where));
+}
 
 template <class T>
 async_generator<task<T>> as_completed(std::vector<task<T>> tasks)

@@ -34,10 +34,14 @@ using settled_result = boost::system::result<T, std::exception_ptr>;
 
 /** Runs tasks concurrently and waits for all of them (asyncio `gather`).
 
-    Each argument is a `task<T>` (any value category) or an `awaitable<T>` (an rvalue),
-    which is scheduled as a new task on the running loop when `gather` is called, in
-    argument order. The result is a tuple of the results in argument order, `void` as
-    `std::monostate`. With no argument, it completes at once with an empty tuple.
+    Each argument is a `task<T>` (any value category), or work as an rvalue: an
+    `awaitable<T>` or an asynchronous operation with a completion token still to give
+    (`tulip::sleep(1s)`, `ev.wait()`, `timer.async_wait(asio::deferred)`), which is
+    scheduled as a new task on the running loop when `gather` is called, in argument
+    order. An operation's `T` is what `co_await` on it gives (an `error_code` is thrown
+    as `boost::system::system_error`, as `asio::use_awaitable` does). The result is a
+    tuple of the results in argument order, `void` as `std::monostate`. With no
+    argument, it completes at once with an empty tuple.
 
     The first child to fail (or to end cancelled) makes the operation throw its exception
     at once; the other children keep running, and their own exceptions are marked
@@ -66,11 +70,11 @@ gather(A&&... children);
 template <class T>
 [[nodiscard]] awaitable<std::vector<void_as_monostate_t<T>>> gather(std::vector<task<T>> tasks);
 
-/// `gather` over a vector of awaitables, each scheduled as a task when `gather` is called.
-template <class T>
-[[nodiscard]] awaitable<std::vector<void_as_monostate_t<T>>>
-gather(std::vector<awaitable<T>> children,
-       const boost::source_location& where = BOOST_CURRENT_LOCATION);
+/// `gather` over a vector of awaitables (or of asynchronous operations of one type), each
+/// scheduled as a task when `gather` is called.
+template <detail::awaitable_operation A>
+[[nodiscard]] awaitable<std::vector<void_as_monostate_t<detail::operation_value_t<A>>>>
+gather(std::vector<A> children, const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
 /** Waits for every child and returns every outcome (asyncio `gather(...,
     return_exceptions=True)`): a tuple of `settled_result<T>` in argument order. A child
@@ -93,10 +97,10 @@ gather_settled(A&&... children);
 template <class T>
 [[nodiscard]] awaitable<std::vector<settled_result<T>>> gather_settled(std::vector<task<T>> tasks);
 
-/// `gather_settled` over a vector of awaitables, each scheduled as a task.
-template <class T>
-[[nodiscard]] awaitable<std::vector<settled_result<T>>>
-gather_settled(std::vector<awaitable<T>> children,
+/// `gather_settled` over a vector of awaitables (or operations), each scheduled as a task.
+template <detail::awaitable_operation A>
+[[nodiscard]] awaitable<std::vector<settled_result<detail::operation_value_t<A>>>>
+gather_settled(std::vector<A> children,
                const boost::source_location& where = BOOST_CURRENT_LOCATION);
 // end::outline[]
 

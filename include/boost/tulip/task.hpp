@@ -9,6 +9,7 @@
 #define BOOST_TULIP_TASK_HPP
 
 #include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/detail/handle_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/task_base.hpp>
@@ -208,6 +209,29 @@ any_task current_task() noexcept;
 std::vector<any_task> all_tasks();
 /// The unfinished tasks of `loop` (asyncio `all_tasks(loop)`).
 std::vector<any_task> all_tasks(event_loop& loop);
+
+/** `create_task` of an asynchronous operation with its completion token still to give
+    (an rvalue, such as `tulip::sleep(1s)`, `ev.wait()` or
+    `timer.async_wait(asio::deferred)`): the task awaits it, and its `T` is what
+    `co_await` on the operation gives (an `error_code` is thrown as
+    `boost::system::system_error`). The operation starts when the task first runs. */
+template <detail::async_operation Op>
+task<detail::operation_value_t<Op>>
+create_task(Op&& op, task_options opts = {},
+            const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/// `create_task(ex, coro)` of an asynchronous operation.
+template <class Executor, detail::async_operation Op>
+    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+task<detail::operation_value_t<Op>>
+create_task(const Executor& ex, Op&& op, task_options opts = {},
+            const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/// `create_task(ioc, coro)` of an asynchronous operation.
+template <detail::async_operation Op>
+task<detail::operation_value_t<Op>>
+create_task(boost::asio::io_context& ioc, Op&& op, task_options opts = {},
+            const boost::source_location& where = BOOST_CURRENT_LOCATION);
 // end::outline[]
 
 namespace detail {
@@ -332,6 +356,29 @@ task<T> create_task(boost::asio::io_context& ioc, awaitable<T> coro, task_option
                     const boost::source_location& where)
 {
     return detail::spawn_task(get_event_loop(ioc), std::move(coro), opts, where);
+}
+
+template <detail::async_operation Op>
+task<detail::operation_value_t<Op>> create_task(Op&& op, task_options opts,
+                                                const boost::source_location& where)
+{
+    return create_task(detail::as_awaitable(std::move(op)), opts, where);
+}
+
+template <class Executor, detail::async_operation Op>
+    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+task<detail::operation_value_t<Op>> create_task(const Executor& ex, Op&& op, task_options opts,
+                                                const boost::source_location& where)
+{
+    return create_task(ex, detail::as_awaitable(std::move(op)), opts, where);
+}
+
+template <detail::async_operation Op>
+task<detail::operation_value_t<Op>> create_task(boost::asio::io_context& ioc, Op&& op,
+                                                task_options opts,
+                                                const boost::source_location& where)
+{
+    return create_task(ioc, detail::as_awaitable(std::move(op)), opts, where);
 }
 
 } // namespace boost::tulip

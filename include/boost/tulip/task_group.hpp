@@ -66,6 +66,10 @@ public:
     /** Starts `coro` as a child task of the group (a Tulip task like any other: it can be
         awaited, cancelled and named, and appears in task trees).
 
+        `coro` is an `awaitable<T>`, or an asynchronous operation with its completion
+        token still to give (`q.get()`, `tulip::sleep(1s)`, `timer.async_wait(asio::deferred)`),
+        as an rvalue; the task's `T` is what `co_await` on it gives.
+
         The group waits for it before `with_task_group` returns. If it fails with an
         exception that is not a cancellation, the group cancels every other child and the
         body, and `with_task_group` throws an `exception_group` with that exception. A
@@ -78,9 +82,10 @@ public:
         @throws invalid_state_error if the group is shutting down (a child failed, the
         body failed or was cancelled, or `cancel()` was called) or has finished.
     */
-    template <class T>
-    task<T> create_task(awaitable<T> coro, task_options opts = {},
-                        const boost::source_location& where = BOOST_CURRENT_LOCATION);
+    template <detail::awaitable_operation A>
+    task<detail::operation_value_t<A>>
+    create_task(A&& coro, task_options opts = {},
+                const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
     /** Calls `f()` after `delay`, within the group's lifetime (asyncio `loop.call_later`
         with the group's guarantees).

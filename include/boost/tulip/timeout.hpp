@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_TIMEOUT_HPP
 #define BOOST_TULIP_TIMEOUT_HPP
 
+#include <boost/tulip/detail/combinator.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/task.hpp>
 
@@ -19,6 +20,14 @@ namespace boost::tulip {
 
 // tag::outline[]
 /** Runs `a` in the calling task with a deadline of `d` from now (asyncio `timeout`).
+
+    `a` is what one would `co_await`, as an rvalue: an `awaitable<T>`, or an asynchronous
+    operation with its completion token still to give, such as a Tulip operation with its
+    default token (`tulip::sleep(10s)`, `ev.wait()`, `q.get()`) or an Asio one made with
+    `asio::deferred` (`sock.async_read_some(buf, asio::deferred)`); `T` is then what
+    `co_await` on it gives (an `error_code` is thrown as `boost::system::system_error`, as
+    `asio::use_awaitable` does). A `task<T>` (any value category) is awaited with `t.wait()`: on
+    expiry the wait is cancelled, which cancels the task, as awaiting a task does.
 
     No task is created: `a` runs inside the current task. The deadline is taken when
     `timeout` is called. When it passes before `a` is done, the current task is
@@ -39,20 +48,17 @@ namespace boost::tulip {
 
     @throws invalid_state_error (when awaited) outside a Tulip task (a plain `co_spawn`).
 */
-template <class T>
-[[nodiscard]] awaitable<T> timeout(duration d, awaitable<T> a);
+template <detail::task_or_awaitable A>
+[[nodiscard]] awaitable<detail::value_type_of<A>> timeout(duration d, A&& a);
 
 /// `timeout` with an absolute deadline on the loop's clock (asyncio `timeout_at`).
-template <class T>
-[[nodiscard]] awaitable<T> timeout_at(clock::time_point when, awaitable<T> a);
-
-/// `timeout(d, t.wait())`: on expiry the wait is cancelled, which cancels the task.
-template <class T>
-[[nodiscard]] awaitable<T> timeout(duration d, task<T> t);
+template <detail::task_or_awaitable A>
+[[nodiscard]] awaitable<detail::value_type_of<A>> timeout_at(clock::time_point when, A&& a);
 
 /** Waits for `a` for at most `d` (asyncio `wait_for`).
 
-    It is `timeout(d, a)`: the awaitable runs in the calling task, and `timeout_error`
+    It is `timeout(d, a)`, for an awaitable or an operation as there: `a` runs in the
+    calling task, and `timeout_error`
     is thrown only after `a` has finished unwinding from the cancellation, so a
     cancellation of the calling task is never hidden (cpython#86296).
 
@@ -62,8 +68,8 @@ template <class T>
     @par Per-Operation Cancellation
     As `timeout`.
 */
-template <class T>
-[[nodiscard]] awaitable<T> wait_for(awaitable<T> a, duration d);
+template <detail::awaitable_operation A>
+[[nodiscard]] awaitable<detail::operation_value_t<A>> wait_for(A&& a, duration d);
 
 /** Waits for a task for at most `d` (asyncio `wait_for(task)`): on expiry the task is
     cancelled, and `timeout_error` is thrown once the task is done. If the task
@@ -75,6 +81,7 @@ template <class T>
 /** Runs `a` in the calling task; if the deadline `d` from now passes first, `a` is
     cancelled and the result is empty (Trio's `move_on_after`). Same rules as
     `timeout`: only its own expiry is absorbed, a foreign cancellation propagates.
+    `a` is an awaitable, an operation or a task, as for `timeout`.
     For `T = void` the result is `std::optional<std::monostate>`, which is engaged if `a`
     completed (so `if (auto done = co_await move_on_after(1s, work()))` reads the same
     for both; with g++ 12, do not put the `co_await` itself in the condition: that
@@ -86,14 +93,14 @@ template <class T>
     @par Per-Operation Cancellation
     As `timeout`.
 */
-template <class T>
-[[nodiscard]] awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
-move_on_after(duration d, awaitable<T> a);
+template <detail::task_or_awaitable A>
+[[nodiscard]] awaitable<std::optional<detail::value_or_monostate<detail::value_type_of<A>>>>
+move_on_after(duration d, A&& a);
 
 /// `move_on_after` with an absolute deadline on the loop's clock (Trio's `move_on_at`).
-template <class T>
-[[nodiscard]] awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
-move_on_at(clock::time_point when, awaitable<T> a);
+template <detail::task_or_awaitable A>
+[[nodiscard]] awaitable<std::optional<detail::value_or_monostate<detail::value_type_of<A>>>>
+move_on_at(clock::time_point when, A&& a);
 // end::outline[]
 
 } // namespace boost::tulip

@@ -61,11 +61,12 @@ template <class T>
                                                    return_when when = return_when::all_completed,
                                                    std::optional<duration> timeout = std::nullopt);
 
-/// `wait` over awaitables, each scheduled as a task when `wait` is called; the tasks are
+/// `wait` over awaitables (or asynchronous operations of one type, such as
+/// `tulip::sleep(1s)`), each scheduled as a task when `wait` is called; the tasks are
 /// returned in the result.
-template <class T>
-[[nodiscard]] awaitable<wait_result<task<T>>>
-wait(std::vector<awaitable<T>> children, return_when when = return_when::all_completed,
+template <detail::awaitable_operation A>
+[[nodiscard]] awaitable<wait_result<task<detail::operation_value_t<A>>>>
+wait(std::vector<A> children, return_when when = return_when::all_completed,
      std::optional<duration> timeout = std::nullopt,
      const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
@@ -89,10 +90,13 @@ wait(std::vector<awaitable<T>> children, return_when when = return_when::all_com
 template <class T>
 [[nodiscard]] awaitable<T> shield(task<T> t);
 
-/// Schedules `a` as a task on the running loop, then `shield`s it.
-template <class T>
-[[nodiscard]] awaitable<T> shield(awaitable<T> a,
-                                  const boost::source_location& where = BOOST_CURRENT_LOCATION);
+/** Schedules `work` as a task on the running loop, then `shield`s it. `work` is an
+    `awaitable<T>` or an asynchronous operation with a completion token still to give
+    (`q.put(x)`, `tulip::sleep(1s)`, `sock.async_write_some(buf, asio::deferred)`), as an
+    rvalue; `T` is what `co_await` on it gives. */
+template <detail::awaitable_operation A>
+[[nodiscard]] awaitable<detail::operation_value_t<A>>
+shield(A&& work, const boost::source_location& where = BOOST_CURRENT_LOCATION);
 // end::outline[]
 
 } // namespace boost::tulip

@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_DETAIL_COMBINATOR_HPP
 #define BOOST_TULIP_DETAIL_COMBINATOR_HPP
 
+#include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/task.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,47 +20,44 @@
 
 namespace boost::tulip::detail {
 
-// What the combinators accept: a task handle, or an awaitable (wrapped in a task on the
-// running loop when a task is needed).
-template <class T>
-struct task_traits
-{
-    static constexpr bool is_task = false;
-    static constexpr bool is_awaitable = false;
-};
-
-template <class T>
-struct task_traits<task<T>>
-{
-    static constexpr bool is_task = true;
-    static constexpr bool is_awaitable = false;
-    using value_type = T;
-};
-
-template <class T, class Executor>
-struct task_traits<boost::asio::awaitable<T, Executor>>
-{
-    static constexpr bool is_task = false;
-    static constexpr bool is_awaitable = std::is_same_v<Executor, boost::asio::any_io_executor>;
-    using value_type = T;
-};
-
-// A task handle (any value category) or an awaitable passed by value (rvalue).
+// What the combinators accept: a task handle (any value category), or work that
+// `as_awaitable` turns into an `awaitable<T>` (an awaitable or an asynchronous
+// operation, as an rvalue), wrapped in a task on the running loop when a task is needed.
 template <class A>
-concept task_or_awaitable = task_traits<std::remove_cvref_t<A>>::is_task ||
-    (task_traits<std::remove_cvref_t<A>>::is_awaitable && !std::is_lvalue_reference_v<A>);
+inline constexpr bool is_task_v = false;
+template <class T>
+inline constexpr bool is_task_v<task<T>> = true;
 
 template <class A>
-using value_type_of = typename task_traits<std::remove_cvref_t<A>>::value_type;
+concept task_or_awaitable = is_task_v<std::remove_cvref_t<A>> || awaitable_operation<A>;
+
+// Empty for anything else, so that an overload taking other arguments is not an error.
+template <class A>
+struct task_value
+{};
+template <awaitable_operation A>
+struct task_value<A>
+{
+    using type = operation_value_t<A>;
+};
+template <class T>
+struct task_value<task<T>>
+{
+    using type = T;
+};
+
+// What a task of `A` gives, or `co_await` of the awaitable `A` turns into.
+template <class A>
+using value_type_of = typename task_value<std::remove_cvref_t<A>>::type;
 
 // `void` stands as std::monostate in tuples, vectors and optionals.
 template <class T>
 using value_or_monostate = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
-template <class T>
-task<T> to_task(boost::asio::awaitable<T>&& a, const boost::source_location& where)
+template <awaitable_operation A>
+task<operation_value_t<A>> to_task(A&& work, const boost::source_location& where)
 {
-    return create_task(std::move(a), task_options{}, where);
+    return create_task(as_awaitable(std::move(work)), task_options{}, where);
 }
 
 template <class T>
@@ -68,16 +66,27 @@ task<T> to_task(const task<T>& t, const boost::source_location&) noexcept
     return t;
 }
 
-// The awaitables wrapped in tasks on the running loop, in order (they are moved from).
-template <class T>
-std::vector<task<T>> to_tasks(std::vector<boost::asio::awaitable<T>>& children,
-                              const boost::source_location& where)
+// The work wrapped in tasks on the running loop, in order (it is moved from).
+template <awaitable_operation A>
+std::vector<task<operation_value_t<A>>> to_tasks(std::vector<A>& children,
+                                                 const boost::source_location& where)
 {
-    std::vector<task<T>> tasks;
+    std::vector<task<operation_value_t<A>>> tasks;
     tasks.reserve(children.size());
     for (auto& c : children)
         tasks.push_back(to_task(std::move(c), where));
     return tasks;
+}
+
+// `t.wait()` for a task, else the awaitable the work is turned into: what the timeouts
+// run in the calling task.
+template <task_or_awaitable A>
+awaitable<value_type_of<A>> wait_or_await(A&& work)
+{
+    if constexpr (is_task_v<std::remove_cvref_t<A>>)
+        return work.wait();
+    else
+        return as_awaitable(std::move(work));
 }
 
 // Now plus `d` on the loop's clock, saturating.

@@ -76,7 +76,7 @@ auto gather_args(const char* what, A&&... children)
 {
     (
         [&] {
-            if constexpr (task_traits<std::remove_cvref_t<A>>::is_task)
+            if constexpr (is_task_v<std::remove_cvref_t<A>>)
                 check_child(children.get_state(), what);
         }(),
         ...);
@@ -85,8 +85,8 @@ auto gather_args(const char* what, A&&... children)
         std::tuple<task<value_type_of<A>>...>{to_task(static_cast<A&&>(children), where)...});
 }
 
-template <bool Settled, class T>
-auto gather_awaitables(std::vector<awaitable<T>>& children, const boost::source_location& where)
+template <bool Settled, class A>
+auto gather_awaitables(std::vector<A>& children, const boost::source_location& where)
 {
     return gather_vector<Settled>(to_tasks(children, where));
 }
@@ -107,9 +107,9 @@ awaitable<std::vector<void_as_monostate_t<T>>> gather(std::vector<task<T>> tasks
     return detail::gather_vector<false>(std::move(tasks));
 }
 
-template <class T>
-awaitable<std::vector<void_as_monostate_t<T>>> gather(std::vector<awaitable<T>> children,
-                                                      const boost::source_location& where)
+template <detail::awaitable_operation A>
+awaitable<std::vector<void_as_monostate_t<detail::operation_value_t<A>>>>
+gather(std::vector<A> children, const boost::source_location& where)
 {
     return detail::gather_awaitables<false>(children, where);
 }
@@ -128,9 +128,9 @@ awaitable<std::vector<settled_result<T>>> gather_settled(std::vector<task<T>> ta
     return detail::gather_vector<true>(std::move(tasks));
 }
 
-template <class T>
-awaitable<std::vector<settled_result<T>>> gather_settled(std::vector<awaitable<T>> children,
-                                                         const boost::source_location& where)
+template <detail::awaitable_operation A>
+awaitable<std::vector<settled_result<detail::operation_value_t<A>>>>
+gather_settled(std::vector<A> children, const boost::source_location& where)
 {
     return detail::gather_awaitables<true>(children, where);
 }

@@ -42,10 +42,12 @@ awaitable<void> delayed_call(duration delay, F f)
 
 } // namespace detail
 
-template <class T>
-task<T> task_group::create_task(awaitable<T> coro, task_options opts,
-                                const boost::source_location& where)
+template <detail::awaitable_operation A>
+task<detail::operation_value_t<A>> task_group::create_task(A&& work, task_options opts,
+                                                           const boost::source_location& where)
 {
+    using T = detail::operation_value_t<A>;
+    awaitable<T> coro = detail::as_awaitable(std::move(work));
     if (!st_)
         throw invalid_state_error("task_group::create_task: empty task group handle");
     st_->check_open("task_group::create_task");

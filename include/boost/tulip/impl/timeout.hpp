@@ -135,28 +135,24 @@ awaitable<T> wait_for_task(task<T> t, clock::time_point when)
 
 } // namespace detail
 
-template <class T>
-awaitable<T> timeout(duration d, awaitable<T> a)
+template <detail::task_or_awaitable A>
+awaitable<detail::value_type_of<A>> timeout(duration d, A&& a)
 {
-    return detail::timeout_impl(detail::deadline_after(d), std::move(a), "timeout");
+    return detail::timeout_impl(detail::deadline_after(d),
+                                detail::wait_or_await(static_cast<A&&>(a)), "timeout");
 }
 
-template <class T>
-awaitable<T> timeout_at(clock::time_point when, awaitable<T> a)
+template <detail::task_or_awaitable A>
+awaitable<detail::value_type_of<A>> timeout_at(clock::time_point when, A&& a)
 {
-    return detail::timeout_impl(when, std::move(a), "timeout_at");
+    return detail::timeout_impl(when, detail::wait_or_await(static_cast<A&&>(a)), "timeout_at");
 }
 
-template <class T>
-awaitable<T> timeout(duration d, task<T> t)
+template <detail::awaitable_operation A>
+awaitable<detail::operation_value_t<A>> wait_for(A&& a, duration d)
 {
-    return detail::timeout_impl(detail::deadline_after(d), t.wait(), "timeout");
-}
-
-template <class T>
-awaitable<T> wait_for(awaitable<T> a, duration d)
-{
-    return detail::timeout_impl(detail::deadline_after(d), std::move(a), "wait_for");
+    return detail::timeout_impl(detail::deadline_after(d), detail::as_awaitable(std::move(a)),
+                                "wait_for");
 }
 
 template <class T>
@@ -165,18 +161,20 @@ awaitable<T> wait_for(task<T> t, duration d)
     return detail::wait_for_task(std::move(t), detail::deadline_after(d));
 }
 
-template <class T>
-awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
-move_on_after(duration d, awaitable<T> a)
+template <detail::task_or_awaitable A>
+awaitable<std::optional<detail::value_or_monostate<detail::value_type_of<A>>>>
+move_on_after(duration d, A&& a)
 {
-    return detail::run_with_deadline(detail::deadline_after(d), std::move(a), "move_on_after");
+    return detail::run_with_deadline(detail::deadline_after(d),
+                                     detail::wait_or_await(static_cast<A&&>(a)), "move_on_after");
 }
 
-template <class T>
-awaitable<std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>>>
-move_on_at(clock::time_point when, awaitable<T> a)
+template <detail::task_or_awaitable A>
+awaitable<std::optional<detail::value_or_monostate<detail::value_type_of<A>>>>
+move_on_at(clock::time_point when, A&& a)
 {
-    return detail::run_with_deadline(when, std::move(a), "move_on_at");
+    return detail::run_with_deadline(when, detail::wait_or_await(static_cast<A&&>(a)),
+                                     "move_on_at");
 }
 
 } // namespace boost::tulip

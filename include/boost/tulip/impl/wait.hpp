@@ -68,10 +68,10 @@ awaitable<wait_result<task<T>>> wait(std::vector<task<T>> tasks, return_when whe
                                       : std::nullopt);
 }
 
-template <class T>
-awaitable<wait_result<task<T>>> wait(std::vector<awaitable<T>> children, return_when when,
-                                     std::optional<duration> timeout,
-                                     const boost::source_location& where)
+template <detail::awaitable_operation A>
+awaitable<wait_result<task<detail::operation_value_t<A>>>>
+wait(std::vector<A> children, return_when when, std::optional<duration> timeout,
+     const boost::source_location& where)
 {
     return detail::wait_tasks(detail::to_tasks(children, where), when,
                               timeout ? std::optional(detail::deadline_after(*timeout))
@@ -87,10 +87,10 @@ awaitable<T> shield(task<T> t)
     return detail::shielded_wait(std::move(t));
 }
 
-template <class T>
-awaitable<T> shield(awaitable<T> a, const boost::source_location& where)
+template <detail::awaitable_operation A>
+awaitable<detail::operation_value_t<A>> shield(A&& work, const boost::source_location& where)
 {
-    return shield(create_task(std::move(a), task_options{}, where));
+    return shield(detail::to_task(std::move(work), where));
 }
 
 } // namespace boost::tulip

@@ -1,0 +1,20 @@
+# Fails unless README.md's first C++ block is example/readme.cpp from its
+# `#include <boost/tulip.hpp>` line on, so that the README shows the code the `readme`
+# example builds and runs. Usage: cmake -DREADME=... -DSOURCE=... -P readme_sync.cmake
+file(READ "${README}" readme)
+file(READ "${SOURCE}" source)
+set(fence "```cpp\n")
+string(FIND "${readme}" "${fence}" begin)
+if(begin EQUAL -1)
+    message(FATAL_ERROR "${README}: no ```cpp block")
+endif()
+string(LENGTH "${fence}" fence_length)
+math(EXPR begin "${begin} + ${fence_length}")
+string(SUBSTRING "${readme}" ${begin} -1 readme)
+string(FIND "${readme}" "```" end)
+string(SUBSTRING "${readme}" 0 ${end} readme)
+string(FIND "${source}" "#include <boost/tulip.hpp>" start)
+string(SUBSTRING "${source}" ${start} -1 source)
+if(NOT readme STREQUAL source)
+    message(FATAL_ERROR "README.md's example differs from ${SOURCE}: update both")
+endif()
