@@ -494,6 +494,128 @@ BOOST_TULIP_TEST_CASE(next_while_another_step_runs_throws_invalid_state)
 }
 
 namespace {
+// Yields every second; aclose() runs an awaited cleanup.
+async_generator<int> slow_with_cleanup(trace* t)
+{
+    on_destroy d{t};
+    std::exception_ptr e;
+    try {
+        for (int i = 0;; ++i) {
+            co_yield i;
+            co_await tulip::sleep(1s);
+        }
+    } catch (const tulip::generator_exit&) {
+        t->saw_generator_exit = true;
+        e = std::current_exception();
+    }
+    co_await tulip::sleep(1s);
+    t->cleaned_up = true;
+    std::rethrow_exception(e);
+}
+
+// Copying is its only move: a value left behind by a move still holds its share.
+struct shared_copy
+{
+    std::shared_ptr<int> p;
+    shared_copy(std::shared_ptr<int> q)
+        : p(std::move(q))
+    {}
+    shared_copy(const shared_copy&) = default;
+    shared_copy& operator=(const shared_copy&) = default;
+};
+
+async_generator<shared_copy> copies_of(std::shared_ptr<int> p, int n)
+{
+    for (int i = 0; i < n; ++i)
+        co_yield shared_copy(p);
+}
+} // namespace
+
+BOOST_TULIP_TEST_CASE(next_awaitables_created_before_awaiting_step_in_the_order_awaited)
+{
+    auto g = count_to(3);
+    auto a = g.next();
+    auto b = g.next();
+    auto c = g.next();
+    auto vb = co_await std::move(b);
+    auto va = co_await std::move(a);
+    auto vc = co_await std::move(c);
+    BOOST_TEST(vb.value_or(-1) == 0);
+    BOOST_TEST(va.value_or(-1) == 1);
+    BOOST_TEST(vc.value_or(-1) == 2);
+    auto end = co_await g.next();
+    BOOST_TEST(!end.has_value());
+}
+
+BOOST_TULIP_TEST_CASE(next_awaitable_dropped_unawaited_runs_nothing_and_leaves_the_generator_usable)
+{
+    trace t;
+    {
+        auto g = slow_with_cleanup(&t);
+        {
+            auto dropped = g.next();
+        }
+        BOOST_TEST(!g.running());
+        BOOST_TEST(!g.done());
+        auto v0 = co_await g.next();
+        {
+            auto dropped = g.next();
+        }
+        auto v1 = co_await g.next();
+        BOOST_TEST(v0.value_or(-1) == 0);
+        BOOST_TEST(v1.value_or(-1) == 1);
+    }
+    BOOST_TEST(!t.destroyed); // suspended at a co_yield: the loop closes it
+    co_await tulip::sleep(2s);
+    BOOST_TEST(t.saw_generator_exit);
+    BOOST_TEST(t.cleaned_up);
+    BOOST_TEST(t.destroyed);
+}
+
+BOOST_TULIP_TEST_CASE(handle_dropped_during_a_step_the_step_still_delivers_then_the_loop_closes_it)
+{
+    trace t;
+    auto g = std::make_unique<async_generator<int>>(slow_with_cleanup(&t));
+    auto v0 = co_await g->next();
+    auto step = tulip::create_task(g->next());
+    co_await tulip::sleep(0s);
+    BOOST_TEST(g->running());
+    g.reset();
+    BOOST_TEST(!t.destroyed);
+    auto v1 = co_await step.wait();
+    BOOST_TEST(v0.value_or(-1) == 0);
+    BOOST_TEST(v1.value_or(-1) == 1);
+    co_await tulip::sleep(2s);
+    BOOST_TEST(t.saw_generator_exit);
+    BOOST_TEST(t.cleaned_up);
+    BOOST_TEST(t.destroyed);
+}
+
+BOOST_TULIP_TEST_CASE(every_yielded_value_is_destroyed_once_consumed_or_with_the_generator)
+{
+    auto p = std::make_shared<int>(7);
+    {
+        auto g = copies_of(p, 3);
+        int n = 0;
+        while (auto v = co_await g.next()) {
+            BOOST_TEST(*v->p == 7);
+            ++n;
+        }
+        BOOST_TEST(n == 3);
+    }
+    BOOST_TEST(p.use_count() == 1);
+    {
+        auto g = copies_of(p, 3);
+        auto v = co_await g.next();
+        BOOST_TEST(v.has_value());
+        auto w = co_await g.next();
+        BOOST_TEST(w.has_value());
+    }
+    co_await tulip::sleep(0s); // dropped at a co_yield: the finalizer closes it
+    BOOST_TEST(p.use_count() == 1);
+}
+
+namespace {
 async_generator<std::string> context_reader()
 {
     co_yield who.get();

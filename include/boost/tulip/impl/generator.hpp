@@ -18,9 +18,8 @@ namespace detail {
 // Reports an error of a generator closed by the loop to the running loop's handler.
 void report_generator_close_error(std::exception_ptr e) noexcept;
 
-[[noreturn]] void throw_generator_running(const char* op);
-
-// A step of the body on the caller's thread of execution: next(), asend(), athrow().
+// A step of the body on the caller's thread of execution, in a coroutine frame of its
+// own: asend(), athrow(), and next() while another awaitable of next() is outstanding.
 template <class T, class Send>
 awaitable<std::optional<T>> resume_generator(generator_ref<generator_promise<T, Send>> g,
                                              std::exception_ptr inject, send_slot<Send> sent)
@@ -207,6 +206,8 @@ async_generator<T, Send>::ref() const
 template <class T, class Send>
 awaitable<std::optional<T>> async_generator<T, Send>::next()
 {
+    if (p_ && p_->step_free())
+        return p_->arm_step();
     return detail::resume_generator<T, Send>(ref(), nullptr, {});
 }
 
