@@ -45,8 +45,8 @@ constexpr std::size_t lag = 100;
 enum class outcome : unsigned char
 {
     not_asked,
-    cancelled,  // cancelled() was true right after cancel(): must never run
-    too_late,   // cancelled() was false: it ran or was running, exactly once
+    cancelled, // cancelled() was true right after cancel(): must never run
+    too_late,  // cancelled() was false: it ran or was running, exactly once
 };
 
 struct shared_state
@@ -59,11 +59,11 @@ struct shared_state
     std::vector<int> runs = std::vector<int>(total, 0);
     std::atomic<int> off_loop_runs{0};
 
-    std::vector<tulip::handle> handles = std::vector<tulip::handle>(total);  // by producers
+    std::vector<tulip::handle> handles = std::vector<tulip::handle>(total); // by producers
     std::vector<outcome> outcomes = std::vector<outcome>(total, outcome::not_asked);
 
     std::mutex m;
-    std::deque<int> to_cancel;  // ids whose handle a canceller takes
+    std::deque<int> to_cancel; // ids whose handle a canceller takes
     std::atomic<int> producers_left{producers};
     std::atomic<bool> cancellers_done{false};
     std::atomic<int> inconsistent{0};
@@ -71,8 +71,7 @@ struct shared_state
 
 void produce(shared_state& s, int p)
 {
-    for (int i = 0; i < per_producer; ++i)
-    {
+    for (int i = 0; i < per_producer; ++i) {
         const int id = p * per_producer + i;
         tulip::handle h = s.loop.call_soon_threadsafe([&s, id] {
             ++s.runs[static_cast<std::size_t>(id)];
@@ -80,12 +79,11 @@ void produce(shared_state& s, int p)
                 ++s.off_loop_runs;
         });
         s.handles[static_cast<std::size_t>(id)] = h;
-        if (id % 3 == 0)
-        {
+        if (id % 3 == 0) {
             std::lock_guard lock(s.m);
             s.to_cancel.push_back(id);
         }
-        if (i % 64 == 63)  // let the loop and the cancellers in while producing
+        if (i % 64 == 63) // let the loop and the cancellers in while producing
             std::this_thread::sleep_for(20us);
     }
     --s.producers_left;
@@ -93,25 +91,21 @@ void produce(shared_state& s, int p)
 
 void cancel_some(shared_state& s)
 {
-    for (;;)
-    {
+    for (;;) {
         std::optional<int> id;
         tulip::handle h;
         {
             std::lock_guard lock(s.m);
             // Lag behind the producers so that some cancels meet a callback the loop is
             // running or has run, and some come in time.
-            if (s.to_cancel.size() > lag || (!s.to_cancel.empty() && s.producers_left == 0))
-            {
+            if (s.to_cancel.size() > lag || (!s.to_cancel.empty() && s.producers_left == 0)) {
                 id = s.to_cancel.front();
                 s.to_cancel.pop_front();
-                h = s.handles[static_cast<std::size_t>(*id)];  // written before the push
+                h = s.handles[static_cast<std::size_t>(*id)]; // written before the push
             }
         }
-        if (!id)
-        {
-            if (s.producers_left.load() == 0)
-            {
+        if (!id) {
+            if (s.producers_left.load() == 0) {
                 std::lock_guard lock(s.m);
                 if (s.to_cancel.empty())
                     return;
@@ -122,7 +116,7 @@ void cancel_some(shared_state& s)
         h.cancel();
         const bool won = h.cancelled();
         h.cancel();
-        if (h.cancelled() != won)  // once decided, the answer stays
+        if (h.cancelled() != won) // once decided, the answer stays
             ++s.inconsistent;
         s.outcomes[static_cast<std::size_t>(*id)] = won ? outcome::cancelled : outcome::too_late;
     }
@@ -130,8 +124,7 @@ void cancel_some(shared_state& s)
 
 void stop_repeatedly(shared_state& s)
 {
-    while (!s.cancellers_done.load())
-    {
+    while (!s.cancellers_done.load()) {
         s.loop.stop();
         if (s.loop.is_closed())
             ++s.inconsistent;
@@ -172,8 +165,7 @@ BOOST_AUTO_TEST_CASE(call_soon_threadsafe_cancel_and_stop_from_eight_threads,
     });
 
     const auto deadline = std::chrono::steady_clock::now() + 240s;
-    while (!finished && std::chrono::steady_clock::now() < deadline)
-    {
+    while (!finished && std::chrono::steady_clock::now() < deadline) {
         s.ioc.restart();
         s.ioc.run_for(1s);
         ++stops;
@@ -181,16 +173,14 @@ BOOST_AUTO_TEST_CASE(call_soon_threadsafe_cancel_and_stop_from_eight_threads,
     coordinator.join();
     BOOST_REQUIRE(finished);
     s.ioc.restart();
-    s.ioc.poll();  // dropped (cancelled) nodes still queued, if any
+    s.ioc.poll(); // dropped (cancelled) nodes still queued, if any
 
     int cancelled = 0;
     int too_late = 0;
     int wrong = 0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(total); ++i)
-    {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(total); ++i) {
         const int expected = s.outcomes[i] == outcome::cancelled ? 0 : 1;
-        if (s.runs[i] != expected || s.handles[i].cancelled() != (expected == 0))
-        {
+        if (s.runs[i] != expected || s.handles[i].cancelled() != (expected == 0)) {
             if (++wrong <= 5)
                 BOOST_ERROR("callback " << i << " ran " << s.runs[i] << " times, expected "
                                         << expected);

@@ -449,8 +449,12 @@ BOOST_TULIP_TEST_CASE_REALTIME(call_soon_threadsafe_from_another_thread_wakes_th
 struct destroyed_on
 {
     std::thread::id* where;
-    explicit destroyed_on(std::thread::id* w) noexcept : where(w) {}
-    destroyed_on(destroyed_on&& o) noexcept : where(std::exchange(o.where, nullptr)) {}
+    explicit destroyed_on(std::thread::id* w) noexcept
+        : where(w)
+    {}
+    destroyed_on(destroyed_on&& o) noexcept
+        : where(std::exchange(o.where, nullptr))
+    {}
     destroyed_on& operator=(destroyed_on&&) = delete;
     ~destroyed_on()
     {
@@ -471,7 +475,7 @@ BOOST_TULIP_TEST_CASE(call_soon_threadsafe_handle_cancelled_from_another_thread_
     std::thread([h, &seen_there]() mutable {
         h.cancel();
         seen_there = h.cancelled();
-        h.cancel();  // twice is harmless
+        h.cancel(); // twice is harmless
     }).join();
     BOOST_TEST(seen_there);
     BOOST_TEST(h.cancelled());
@@ -505,26 +509,24 @@ struct at_teardown
     bool* saw_closed;
     bool* threw_invalid_state;
     at_teardown(tulip::event_loop* l, bool* c, bool* t) noexcept
-        : loop(l), saw_closed(c), threw_invalid_state(t)
-    {
-    }
+        : loop(l)
+        , saw_closed(c)
+        , threw_invalid_state(t)
+    {}
     at_teardown(at_teardown&& o) noexcept
-        : loop(std::exchange(o.loop, nullptr)), saw_closed(o.saw_closed),
-          threw_invalid_state(o.threw_invalid_state)
-    {
-    }
+        : loop(std::exchange(o.loop, nullptr))
+        , saw_closed(o.saw_closed)
+        , threw_invalid_state(o.threw_invalid_state)
+    {}
     at_teardown& operator=(at_teardown&&) = delete;
     ~at_teardown()
     {
         if (!loop)
             return;
         *saw_closed = loop->is_closed();
-        try
-        {
+        try {
             loop->call_soon_threadsafe([] {});
-        }
-        catch (const tulip::invalid_state_error&)
-        {
+        } catch (const tulip::invalid_state_error&) {
             *threw_invalid_state = true;
         }
     }
@@ -613,7 +615,8 @@ struct signal_round
     tulip::future<void> done;
 };
 
-BOOST_TULIP_TEST_CASE_REALTIME(add_signal_handler_replaces_the_loops_handler_but_not_library_watches)
+BOOST_TULIP_TEST_CASE_REALTIME(
+    add_signal_handler_replaces_the_loops_handler_but_not_library_watches)
 {
     auto& loop = tulip::get_running_loop();
     signal_round r;
@@ -625,7 +628,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(add_signal_handler_replaces_the_loops_handler_but
         r.done.set_result();
     });
     BOOST_TEST(w1 != w2);
-    loop.add_signal_handler(SIGUSR1, record("second handler"));  // replaces the first only
+    loop.add_signal_handler(SIGUSR1, record("second handler")); // replaces the first only
     BOOST_TEST(tulip::detail::loop_access::has_signal_handler(loop, SIGUSR1));
 
     auto deliver = [&]() -> tulip::awaitable<std::vector<std::string>> {
@@ -660,7 +663,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_that_removes_itself_still_lets_the
     r.done = loop.create_future<void>();
     loop.add_signal_handler(SIGUSR2, [&r, &loop] {
         r.seen.push_back("handler");
-        loop.remove_signal_handler(SIGUSR2);  // the runner's SIGINT handler does this
+        loop.remove_signal_handler(SIGUSR2); // the runner's SIGINT handler does this
     });
     const auto w = tulip::detail::loop_access::watch_signal(loop, SIGUSR2, [&r] {
         r.seen.push_back("watch");
@@ -686,7 +689,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(program_signal_set_and_loop_handler_both_see_the_
     ::raise(SIGUSR1);
     int signum = co_await own.async_wait(asio::use_awaitable);
     BOOST_TEST(signum == SIGUSR1);
-    while (loop_seen == 0)  // the loop's handler is woken by the same arrival
+    while (loop_seen == 0) // the loop's handler is woken by the same arrival
         co_await tulip::sleep(0s);
     BOOST_TEST(loop_seen == 1);
     BOOST_TEST(loop.remove_signal_handler(SIGUSR1));

@@ -271,13 +271,14 @@ private:
     exception_handler handler_;
     bool debug_ = false;
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
-    std::atomic<bool> closed_{false};  // read by call_soon_threadsafe on any thread
+    std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<bool> stopping_{false};
     int drivers_ = 0;  // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
     std::uint64_t signal_watch_seq_ = 0;
     detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
+    // tag::outline[]
 };
 
 /// The loop attached to `ioc`, attaching a new one on first use.

@@ -41,7 +41,7 @@ struct signal_watcher
     std::function<void()> fn;
     context ctx;
     std::uint64_t id = 0;
-    bool active = true;  // false once removed, even during a delivery
+    bool active = true; // false once removed, even during a delivery
 };
 
 // Everything the loop runs for one signal, over one asio::signal_set: the user's handler
@@ -55,7 +55,7 @@ struct signal_entry
     std::vector<std::shared_ptr<signal_watcher>> watches;
     event_loop* loop = nullptr;
     int signum = 0;
-    bool registered = true;  // still in the loop's table (false: do not wait again)
+    bool registered = true; // still in the loop's table (false: do not wait again)
 
     bool empty() const noexcept { return !user && watches.empty(); }
 };
@@ -64,8 +64,7 @@ void callback_node::run() noexcept
 {
     state_type expected = pending;
     if (!state.compare_exchange_strong(expected, done, std::memory_order_acq_rel,
-                                       std::memory_order_acquire))
-    {
+                                       std::memory_order_acquire)) {
         // Cancelled, perhaps from another thread: that cancel left the callable (and the
         // count, for a threadsafe node) to the loop's thread.
         if (expected == was_cancelled && threadsafe)
@@ -271,7 +270,9 @@ struct run_callback
 {
     boost::intrusive_ptr<detail::callback_node> node;
 
-    run_callback(boost::intrusive_ptr<detail::callback_node> n) noexcept : node(std::move(n)) {}
+    run_callback(boost::intrusive_ptr<detail::callback_node> n) noexcept
+        : node(std::move(n))
+    {}
     run_callback(run_callback&&) noexcept = default;
     run_callback& operator=(run_callback&&) = delete;
     ~run_callback()
@@ -490,8 +491,7 @@ void wait_for_signal(std::shared_ptr<detail::signal_entry> e)
         if (e->user)
             batch.push_back(e->user);
         batch.insert(batch.end(), e->watches.begin(), e->watches.end());
-        for (auto& w : batch)
-        {
+        for (auto& w : batch) {
             if (!w->active)
                 continue;
             detail::scoped_thread_state scope(nullptr, &w->ctx, &loop);

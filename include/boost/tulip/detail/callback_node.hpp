@@ -32,7 +32,7 @@ public:
     enum state_type : std::uint8_t
     {
         pending,
-        done,  // ran (or is running)
+        done, // ran (or is running)
         was_cancelled,
     };
 
@@ -63,8 +63,8 @@ public:
     event_loop* loop = nullptr;
     context ctx;
     std::chrono::steady_clock::time_point when{};
-    bool in_heap = false;     // loop thread only
-    bool threadsafe = false;  // set before the node is published
+    bool in_heap = false;    // loop thread only
+    bool threadsafe = false; // set before the node is published
 
 private:
     virtual void invoke() = 0;
