@@ -187,7 +187,7 @@ public:
     /** Runs `f()` on the loop (in the context current now) each time signal `signum`
         arrives. The loop has one such handler per signal: this one replaces any earlier
         one (asyncio). It does not replace what else watches the signal: Tulip's own
-        watches (a child's exit, SIGCHLD), another loop's handler, or an
+        watches (child processes will watch SIGCHLD), another loop's handler, or an
         `asio::signal_set` of the program; all of them see each arrival.
         @throws boost::system::system_error if the signal cannot be caught.
         @throws invalid_state_error if the loop is closed. */
@@ -329,8 +329,8 @@ struct loop_access
     }
     // Whether the loop has a user-level handler (add_signal_handler) for `signum`.
     static bool has_signal_handler(const event_loop& l, int signum) noexcept;
-    // A watch of `signum` by a part of the library (subprocesses watch SIGCHLD): runs `f`
-    // on each arrival beside the user's handler, which neither replaces it nor is
+    // A watch of `signum` by a part of the library (child processes will watch SIGCHLD):
+    // runs `f` on each arrival beside the user's handler, which neither replaces it nor is
     // replaced by it. Returns the id that unwatch_signal takes.
     static std::uint64_t watch_signal(event_loop& l, int signum, std::function<void()> f);
     static bool unwatch_signal(event_loop& l, int signum, std::uint64_t id) noexcept;
