@@ -10,6 +10,8 @@
 #include <boost/tulip/test.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -18,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace tulip = boost::tulip;
@@ -442,6 +445,152 @@ BOOST_TULIP_TEST_CASE_REALTIME(call_soon_threadsafe_from_another_thread_wakes_th
     BOOST_TEST((std::chrono::steady_clock::now() - start < 500ms));
 }
 
+// Records the thread that destroyed the last copy of it (moved-from copies do not count).
+struct destroyed_on
+{
+    std::thread::id* where;
+    explicit destroyed_on(std::thread::id* w) noexcept
+        : where(w)
+    {}
+    destroyed_on(destroyed_on&& o) noexcept
+        : where(std::exchange(o.where, nullptr))
+    {}
+    destroyed_on& operator=(destroyed_on&&) = delete;
+    ~destroyed_on()
+    {
+        if (where)
+            *where = std::this_thread::get_id();
+    }
+};
+
+BOOST_TULIP_TEST_CASE(call_soon_threadsafe_handle_cancelled_from_another_thread_never_runs)
+{
+    auto& loop = tulip::get_running_loop();
+    bool ran = false;
+    std::thread::id callable_destroyed_on;
+    tulip::handle h = loop.call_soon_threadsafe(
+        [&ran, guard = destroyed_on(&callable_destroyed_on)] { ran = true; });
+    BOOST_TEST(loop.pending_callbacks() == 1u);
+    bool seen_there = false;
+    std::thread([h, &seen_there]() mutable {
+        h.cancel();
+        seen_there = h.cancelled();
+        h.cancel(); // twice is harmless
+    }).join();
+    BOOST_TEST(seen_there);
+    BOOST_TEST(h.cancelled());
+    co_await tulip::sleep(0s);
+    BOOST_TEST(!ran);
+    BOOST_TEST(h.cancelled());
+    BOOST_TEST(loop.pending_callbacks() == 0u);
+    // The function object may hold loop-thread objects: it went on the loop's thread.
+    BOOST_TEST((callable_destroyed_on == std::this_thread::get_id()));
+}
+
+BOOST_TULIP_TEST_CASE(call_soon_threadsafe_handle_cancelled_after_the_run_reports_not_cancelled)
+{
+    auto& loop = tulip::get_running_loop();
+    int runs = 0;
+    tulip::handle h = loop.call_soon_threadsafe([&runs] { ++runs; });
+    co_await tulip::sleep(0s);
+    BOOST_TEST(runs == 1);
+    std::thread([h]() mutable { h.cancel(); }).join();
+    BOOST_TEST(!h.cancelled());
+    BOOST_TEST(loop.pending_callbacks() == 0u);
+}
+
+namespace {
+
+// Runs, as it is destroyed, what code torn down with the loop may do: look at the loop and
+// schedule on it.
+struct at_teardown
+{
+    tulip::event_loop* loop;
+    bool* saw_closed;
+    bool* threw_invalid_state;
+    at_teardown(tulip::event_loop* l, bool* c, bool* t) noexcept
+        : loop(l)
+        , saw_closed(c)
+        , threw_invalid_state(t)
+    {}
+    at_teardown(at_teardown&& o) noexcept
+        : loop(std::exchange(o.loop, nullptr))
+        , saw_closed(o.saw_closed)
+        , threw_invalid_state(o.threw_invalid_state)
+    {}
+    at_teardown& operator=(at_teardown&&) = delete;
+    ~at_teardown()
+    {
+        if (!loop)
+            return;
+        *saw_closed = loop->is_closed();
+        try {
+            loop->call_soon_threadsafe([] {});
+        } catch (const tulip::invalid_state_error&) {
+            *threw_invalid_state = true;
+        }
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(call_soon_threadsafe_on_a_closed_loop_throws_invalid_state_error)
+{
+    bool ran = false;
+    bool saw_closed = false;
+    bool threw = false;
+    tulip::handle queued;
+    {
+        asio::io_context ioc;
+        tulip::event_loop& loop = tulip::get_event_loop(ioc);
+        queued = loop.call_soon_threadsafe(
+            [&ran, t = at_teardown(&loop, &saw_closed, &threw)] { ran = true; });
+        BOOST_TEST(!loop.is_closed());
+        // The io_context goes away with the callback still queued.
+    }
+    BOOST_TEST(!ran);
+    BOOST_TEST(saw_closed);
+    BOOST_TEST(threw);
+    // The handle outlives its loop: it reports the callback as never to run, and a cancel
+    // is harmless.
+    BOOST_TEST(queued.cancelled());
+    queued.cancel();
+    BOOST_TEST(queued.cancelled());
+}
+
+// The runner's loop blocks in the reactor for an hour-long timer: a callback from another
+// thread must wake it at once (else this case would time out).
+BOOST_AUTO_TEST_CASE(call_soon_threadsafe_wakes_a_runner_loop_blocked_on_a_far_timer)
+{
+    std::thread other;
+    const int got = tulip::run([](std::thread& th) -> tulip::awaitable<int> {
+        auto& loop = tulip::get_running_loop();
+        tulip::timer_handle far = loop.call_later(1h, [] {});
+        auto fut = loop.create_future<int>();
+        th = std::thread([&loop, cb = [fut]() mutable { fut.set_result(42); }]() mutable {
+            loop.call_soon_threadsafe(std::move(cb));
+        });
+        const int v = co_await fut.wait();
+        far.cancel();
+        co_return v;
+    }(other));
+    other.join();
+    BOOST_TEST(got == 42);
+}
+
+BOOST_AUTO_TEST_CASE(stop_from_another_thread_makes_run_return)
+{
+    std::thread other;
+    auto main = [](std::thread& th) -> tulip::awaitable<void> {
+        auto& loop = tulip::get_running_loop();
+        auto never = loop.create_future<void>();
+        th = std::thread([&loop] { loop.stop(); });
+        co_await never.wait();
+    };
+    BOOST_CHECK_THROW(tulip::run(main(other)), tulip::invalid_state_error);
+    other.join();
+}
+
 BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_runs_when_the_signal_arrives)
 {
     auto& loop = tulip::get_running_loop();
@@ -457,6 +606,97 @@ BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_runs_when_the_signal_arrives)
     BOOST_TEST(seen == 7);  // ran in the context current at add_signal_handler
     BOOST_TEST(loop.remove_signal_handler(SIGUSR1));
     BOOST_TEST(!loop.remove_signal_handler(SIGUSR1));
+}
+
+// One delivery of SIGUSR1: what ran, in order. `last` (the watch added last) completes it.
+struct signal_round
+{
+    std::vector<std::string> seen;
+    tulip::future<void> done;
+};
+
+BOOST_TULIP_TEST_CASE_REALTIME(
+    add_signal_handler_replaces_the_loops_handler_but_not_library_watches)
+{
+    auto& loop = tulip::get_running_loop();
+    signal_round r;
+    auto record = [&r](std::string tag) { return [&r, tag] { r.seen.push_back(tag); }; };
+    loop.add_signal_handler(SIGUSR1, record("first handler"));
+    const auto w1 = tulip::detail::loop_access::watch_signal(loop, SIGUSR1, record("watch 1"));
+    const auto w2 = tulip::detail::loop_access::watch_signal(loop, SIGUSR1, [&r] {
+        r.seen.push_back("watch 2");
+        r.done.set_result();
+    });
+    BOOST_TEST(w1 != w2);
+    loop.add_signal_handler(SIGUSR1, record("second handler")); // replaces the first only
+    BOOST_TEST(tulip::detail::loop_access::has_signal_handler(loop, SIGUSR1));
+
+    auto deliver = [&]() -> tulip::awaitable<std::vector<std::string>> {
+        r.seen.clear();
+        r.done = loop.create_future<void>();
+        ::raise(SIGUSR1);
+        co_await r.done.wait();
+        co_return r.seen;
+    };
+    auto seen = co_await deliver();
+    BOOST_TEST((seen == std::vector<std::string>{"second handler", "watch 1", "watch 2"}));
+
+    // Removing the user's handler leaves the watches (and the signal caught).
+    BOOST_TEST(loop.remove_signal_handler(SIGUSR1));
+    BOOST_TEST(!loop.remove_signal_handler(SIGUSR1));
+    BOOST_TEST(!tulip::detail::loop_access::has_signal_handler(loop, SIGUSR1));
+    seen = co_await deliver();
+    BOOST_TEST((seen == std::vector<std::string>{"watch 1", "watch 2"}));
+
+    // Each watch removes only itself.
+    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w1));
+    BOOST_TEST(!tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w1));
+    seen = co_await deliver();
+    BOOST_TEST((seen == std::vector<std::string>{"watch 2"}));
+    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w2));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_that_removes_itself_still_lets_the_watches_run)
+{
+    auto& loop = tulip::get_running_loop();
+    signal_round r;
+    r.done = loop.create_future<void>();
+    loop.add_signal_handler(SIGUSR2, [&r, &loop] {
+        r.seen.push_back("handler");
+        loop.remove_signal_handler(SIGUSR2); // the runner's SIGINT handler does this
+    });
+    const auto w = tulip::detail::loop_access::watch_signal(loop, SIGUSR2, [&r] {
+        r.seen.push_back("watch");
+        if (!r.done.done())
+            r.done.set_result();
+    });
+    ::raise(SIGUSR2);
+    co_await r.done.wait();
+    BOOST_TEST((r.seen == std::vector<std::string>{"handler", "watch"}));
+    BOOST_TEST(!tulip::detail::loop_access::has_signal_handler(loop, SIGUSR2));
+    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR2, w));
+}
+
+// A program's own asio::signal_set on the loop's io_context and the loop's handler both
+// see the signal; removing the loop's handler does not give the signal its default
+// disposition back while the program's set still holds it (which would kill the process).
+BOOST_TULIP_TEST_CASE_REALTIME(program_signal_set_and_loop_handler_both_see_the_signal)
+{
+    auto& loop = tulip::get_running_loop();
+    asio::signal_set own(loop.get_io_context(), SIGUSR1);
+    int loop_seen = 0;
+    loop.add_signal_handler(SIGUSR1, [&loop_seen] { ++loop_seen; });
+    ::raise(SIGUSR1);
+    int signum = co_await own.async_wait(asio::use_awaitable);
+    BOOST_TEST(signum == SIGUSR1);
+    while (loop_seen == 0) // the loop's handler is woken by the same arrival
+        co_await tulip::sleep(0s);
+    BOOST_TEST(loop_seen == 1);
+    BOOST_TEST(loop.remove_signal_handler(SIGUSR1));
+    ::raise(SIGUSR1);
+    signum = co_await own.async_wait(asio::use_awaitable);
+    BOOST_TEST(signum == SIGUSR1);
+    BOOST_TEST(loop_seen == 1);
 }
 
 BOOST_TULIP_TEST_CASE(remove_signal_handler_without_one_returns_false)

@@ -40,6 +40,7 @@ namespace detail {
 class future_base;
 class task_base;
 struct signal_entry;
+struct signal_watcher;
 struct loop_access;
 class generator_core;
 } // namespace detail
@@ -58,14 +59,22 @@ struct clock
     static time_point now() noexcept;
 };
 
-/// A callback scheduled with `call_soon` (asyncio.Handle).
+/** A callback scheduled with `call_soon` (asyncio.Handle).
+
+    Thread safety: the handle of a `call_soon_threadsafe` callback may be used, copied and
+    destroyed on any thread, even after its loop is gone. A handle of `call_soon`,
+    `call_later` or `call_at` belongs to the loop's thread.
+*/
 class handle
 {
 public:
     handle() noexcept = default;
-    /// Prevents the callback from running; does nothing if it already ran.
+    /** Prevents the callback from running; does nothing if it already ran, is running
+        or was cancelled. After a cancel from another thread the callback never starts,
+        and its function object is destroyed on the loop's thread. */
     void cancel() noexcept;
-    /// Whether `cancel()` was called before the callback ran.
+    /** Whether the callback will never run: `cancel()` came before it started, or the
+        loop closed with it still queued. */
     bool cancelled() const noexcept;
     explicit operator bool() const noexcept { return node_ != nullptr; }
     // end::outline[]
@@ -97,8 +106,15 @@ private:
 /** An asyncio-style event loop: an Asio service attached to one `io_context`.
 
     It holds the task registry, the timer heap, the exception handler and the debug
-    settings. All its members are for the loop's own thread, except
-    `call_soon_threadsafe` and `stop`.
+    settings. Only an `io_context` can own one: `use_service<event_loop>` compiles for an
+    `io_context` only.
+
+    Threads: every member is for the thread running the loop, except
+    `call_soon_threadsafe`, `stop`, `is_closed`, `get_io_context` and `get_executor`,
+    which any thread may call while the loop's `io_context` exists (as for
+    `asio::post` to it), and the `handle` of a `call_soon_threadsafe` callback (see
+    `handle`). From another thread, `call_soon_threadsafe` is the way in: it can run
+    anything else on the loop.
 */
 class event_loop : public boost::asio::execution_context::service
 {
@@ -117,7 +133,16 @@ public:
     template <class F>
     handle call_soon(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
 
-    /// `call_soon` that may be called from any thread.
+    /** `call_soon` that may be called from any thread (asyncio `call_soon_threadsafe`).
+
+        `f` is moved into the loop at once and runs, and is destroyed, on the loop's
+        thread, in `ctx` or in the context current on the calling thread. A loop waiting
+        for work wakes at once. Callbacks from one thread run in the order they were
+        scheduled. The returned handle may be cancelled from any thread; a callback
+        still queued when the loop closes never runs and its handle reports
+        `cancelled()`.
+        @throws invalid_state_error if the loop is closed (asyncio raises RuntimeError).
+    */
     template <class F>
     handle call_soon_threadsafe(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
 
@@ -150,18 +175,27 @@ public:
     duration slow_callback_duration() const noexcept { return slow_callback_duration_; }
     void set_slow_callback_duration(duration d) noexcept { slow_callback_duration_ = d; }
 
-    /// Stops the loop: `run`/`runner::run` return (with an error) as soon as possible.
+    /** Stops the loop: `run`/`runner::run` return (with an error) as soon as possible.
+        Any thread may call it. */
     void stop() noexcept;
     /// Whether the loop is being run (by `run`/`runner`, or `io_context::run` on this thread).
     bool is_running() const noexcept;
-    /// Whether the loop was closed (its `io_context` shut down, or `runner::close`).
-    bool is_closed() const noexcept { return closed_; }
+    /** Whether the loop was closed (its `io_context` shut down, or `runner::close`). Any
+        thread may call it. */
+    bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
 
-    /** Runs `f()` (in the current context) each time signal `signum` arrives, replacing any
-        earlier handler for it. @throws boost::system::system_error if it cannot be caught. */
+    /** Runs `f()` on the loop (in the context current now) each time signal `signum`
+        arrives. The loop has one such handler per signal: this one replaces any earlier
+        one (asyncio). It does not replace what else watches the signal: Tulip's own
+        watches (child processes will watch SIGCHLD), another loop's handler, or an
+        `asio::signal_set` of the program; all of them see each arrival.
+        @throws boost::system::system_error if the signal cannot be caught.
+        @throws invalid_state_error if the loop is closed. */
     template <class F>
     void add_signal_handler(int signum, F&& f);
-    /// Removes the handler for `signum`; returns whether there was one.
+    /** Removes this loop's handler for `signum`; returns whether there was one. The
+        signal gets its default disposition back once nothing else in the process
+        watches it. */
     bool remove_signal_handler(int signum);
 
     /** Closes every async generator of this loop still suspended at a `co_yield`
@@ -178,7 +212,8 @@ public:
     }
 
     static boost::asio::execution_context::id id;
-    explicit event_loop(boost::asio::execution_context& ctx);
+    /// Made by `use_service<event_loop>(ioc)`: the owner is an `io_context`, by type.
+    explicit event_loop(boost::asio::io_context& ioc);
     ~event_loop() override;
     event_loop(const event_loop&) = delete;
     event_loop& operator=(const event_loop&) = delete;
@@ -197,6 +232,9 @@ private:
     handle schedule_soon_threadsafe(detail::callback_node* n);
     timer_handle schedule_at(clock::time_point when, detail::callback_node* n);
     void add_signal_handler_impl(int signum, std::function<void()> f);
+    std::shared_ptr<detail::signal_watcher> make_signal_watcher(std::function<void()> f);
+    detail::signal_entry& signal_entry_for(int signum);
+    void drop_signal_entry_if_empty(int signum) noexcept;
 
     // Timer heap (sleep and call_later). Loop thread only.
     void schedule_timer(clock::time_point when, detail::timer_node* n);
@@ -233,12 +271,14 @@ private:
     exception_handler handler_;
     bool debug_ = false;
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
-    bool closed_ = false;
+    std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<bool> stopping_{false};
     int drivers_ = 0;  // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
+    std::uint64_t signal_watch_seq_ = 0;
     detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
+    // tag::outline[]
 };
 
 // tag::outline[]
@@ -288,7 +328,13 @@ struct loop_access
             }
         }
     }
+    // Whether the loop has a user-level handler (add_signal_handler) for `signum`.
     static bool has_signal_handler(const event_loop& l, int signum) noexcept;
+    // A watch of `signum` by a part of the library (child processes will watch SIGCHLD):
+    // runs `f` on each arrival beside the user's handler, which neither replaces it nor is
+    // replaced by it. Returns the id that unwatch_signal takes.
+    static std::uint64_t watch_signal(event_loop& l, int signum, std::function<void()> f);
+    static bool unwatch_signal(event_loop& l, int signum, std::uint64_t id) noexcept;
     static task<void> task_handle(task_base* t);
     static std::uint64_t register_task(event_loop& l, task_base& t);
     static void schedule_timer(event_loop& l, clock::time_point when, timer_node* n)

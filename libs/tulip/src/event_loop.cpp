@@ -24,13 +24,6 @@ boost::asio::execution_context::id event_loop::id;
 
 namespace {
 
-// The loop is only ever attached through get_event_loop(io_context&) (see
-// detail::loop_of_executor), so the context is an io_context.
-boost::asio::io_context& as_io_context(boost::asio::execution_context& ctx)
-{
-    return static_cast<boost::asio::io_context&>(ctx);
-}
-
 bool debug_from_environment() noexcept
 {
     const char* v = std::getenv("BOOST_TULIP_DEBUG");
@@ -41,21 +34,44 @@ bool debug_from_environment() noexcept
 
 namespace detail {
 
+// One function watching a signal: the loop's user-level handler (add_signal_handler), or
+// a library part's watch (loop_access::watch_signal).
+struct signal_watcher
+{
+    std::function<void()> fn;
+    context ctx;
+    std::uint64_t id = 0;
+    bool active = true; // false once removed, even during a delivery
+};
+
+// Everything the loop runs for one signal, over one asio::signal_set: the user's handler
+// (at most one: add_signal_handler replaces it, as asyncio does) and the library's watches
+// (any number, never replaced by the user's handler nor by each other).
 struct signal_entry
 {
     signal_entry(boost::asio::io_context& ioc, int signum) : set(ioc, signum) {}
     boost::asio::signal_set set;
-    std::function<void()> fn;
-    context ctx;
+    std::shared_ptr<signal_watcher> user;
+    std::vector<std::shared_ptr<signal_watcher>> watches;
     event_loop* loop = nullptr;
     int signum = 0;
+    bool registered = true; // still in the loop's table (false: do not wait again)
+
+    bool empty() const noexcept { return !user && watches.empty(); }
 };
 
 void callback_node::run() noexcept
 {
-    if (cancelled || ran)
+    state_type expected = pending;
+    if (!state.compare_exchange_strong(expected, done, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        // Cancelled, perhaps from another thread: that cancel left the callable (and the
+        // count, for a threadsafe node) to the loop's thread.
+        if (expected == was_cancelled && threadsafe)
+            loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
+        discard();
         return;
-    ran = true;
+    }
     loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
     scoped_thread_state scope(nullptr, &ctx, loop);
     try
@@ -69,15 +85,31 @@ void callback_node::run() noexcept
     discard();
 }
 
-void callback_node::cancel() noexcept
+bool callback_node::cancel() noexcept
 {
-    if (cancelled || ran)
-        return;
-    cancelled = true;
+    state_type expected = pending;
+    if (!state.compare_exchange_strong(expected, was_cancelled, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+        return false;
+    // Possibly another thread, possibly racing with the loop's shutdown: touch nothing
+    // but the node. The queued run() drops the callable on the loop's thread.
+    if (threadsafe)
+        return true;
     loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
     discard();
     if (in_heap)
         loop->cancel_timer(this);
+    return true;
+}
+
+void callback_node::abandon() noexcept
+{
+    // The loop closed with the callback still queued: it will never run. Called where the
+    // loop is torn down, so the callable goes there too, not on a handle's thread.
+    state_type expected = pending;
+    state.compare_exchange_strong(expected, was_cancelled, std::memory_order_acq_rel,
+                                  std::memory_order_acquire);
+    discard();
 }
 
 void callback_node::fire()
@@ -90,14 +122,17 @@ void callback_node::fire()
 void callback_node::release() noexcept
 {
     in_heap = false;
+    abandon();
     intrusive_ptr_release(this);
 }
 
 event_loop* attached_loop(boost::asio::execution_context& ctx)
 {
-    if (boost::asio::has_service<event_loop>(ctx))
-        return &boost::asio::use_service<event_loop>(ctx);
-    return nullptr;
+    if (!boost::asio::has_service<event_loop>(ctx))
+        return nullptr;
+    // A loop exists, so `ctx` is an io_context: the loop's constructor takes nothing else,
+    // and Asio refuses a service whose context() is not the one it is added to.
+    return &boost::asio::use_service<event_loop>(static_cast<boost::asio::io_context&>(ctx));
 }
 
 void loop_access::use_virtual_clock(event_loop& l)
@@ -139,7 +174,31 @@ bool loop_access::stop_requested(const event_loop& l) noexcept { return l.stoppi
 void loop_access::clear_stop(event_loop& l) noexcept { l.stopping_ = false; }
 bool loop_access::has_signal_handler(const event_loop& l, int signum) noexcept
 {
-    return l.signals_.count(signum) != 0;
+    auto it = l.signals_.find(signum);
+    return it != l.signals_.end() && it->second->user != nullptr;
+}
+
+std::uint64_t loop_access::watch_signal(event_loop& l, int signum, std::function<void()> f)
+{
+    auto w = l.make_signal_watcher(std::move(f));
+    const std::uint64_t id = w->id;
+    l.signal_entry_for(signum).watches.push_back(std::move(w));
+    return id;
+}
+
+bool loop_access::unwatch_signal(event_loop& l, int signum, std::uint64_t id) noexcept
+{
+    auto it = l.signals_.find(signum);
+    if (it == l.signals_.end())
+        return false;
+    auto& watches = it->second->watches;
+    auto w = std::find_if(watches.begin(), watches.end(), [id](auto& p) { return p->id == id; });
+    if (w == watches.end())
+        return false;
+    (*w)->active = false;
+    watches.erase(w);
+    l.drop_signal_entry_if_empty(it->first);
+    return true;
 }
 
 std::string format_exception_context(const exception_context& c);
@@ -156,7 +215,7 @@ void handle::cancel() noexcept
 
 bool handle::cancelled() const noexcept
 {
-    return node_ && node_->cancelled && !node_->ran;
+    return node_ && node_->cancelled_before_run();
 }
 
 clock::time_point timer_handle::when() const noexcept
@@ -166,9 +225,9 @@ clock::time_point timer_handle::when() const noexcept
 
 // --- the loop ------------------------------------------------------------------------
 
-event_loop::event_loop(boost::asio::execution_context& ctx)
-    : boost::asio::execution_context::service(ctx)
-    , ioc_(as_io_context(ctx))
+event_loop::event_loop(boost::asio::io_context& ioc)
+    : boost::asio::execution_context::service(ioc)
+    , ioc_(ioc)
     , debug_(debug_from_environment())
 {
 }
@@ -190,7 +249,7 @@ event_loop::~event_loop()
 
 void event_loop::shutdown()
 {
-    closed_ = true;
+    closed_.store(true, std::memory_order_release);
     detail::loop_access::drop_asyncgens(*this);
     timer_.reset();
     signals_.clear();
@@ -203,26 +262,61 @@ void event_loop::shutdown()
         e.node->release();
 }
 
+namespace {
+
+// The posted operation of call_soon: runs the node, or, destroyed unrun because the
+// io_context shut down, marks it as never to run.
+struct run_callback
+{
+    boost::intrusive_ptr<detail::callback_node> node;
+
+    run_callback(boost::intrusive_ptr<detail::callback_node> n) noexcept
+        : node(std::move(n))
+    {}
+    run_callback(run_callback&&) noexcept = default;
+    run_callback& operator=(run_callback&&) = delete;
+    ~run_callback()
+    {
+        if (node)
+            node->abandon();
+    }
+    void operator()()
+    {
+        auto n = std::move(node);
+        n->run();
+    }
+};
+
+} // namespace
+
 handle event_loop::schedule_soon(detail::callback_node* n)
 {
     boost::intrusive_ptr<detail::callback_node> p(n);
-    if (closed_)
+    if (closed_.load(std::memory_order_acquire))
         throw invalid_state_error("call_soon: the event loop is closed");
     pending_callbacks_.fetch_add(1, std::memory_order_relaxed);
-    boost::asio::post(ioc_, [p]() { p->run(); });
+    boost::asio::post(ioc_, run_callback(p));
     return handle(std::move(p));
 }
 
 handle event_loop::schedule_soon_threadsafe(detail::callback_node* n)
 {
-    // post() is the thread-safe part; the callback itself runs on the loop's thread.
-    return schedule_soon(n);
+    boost::intrusive_ptr<detail::callback_node> p(n);
+    // Before the node is published: cancel() from another thread reads it.
+    n->threadsafe = true;
+    if (closed_.load(std::memory_order_acquire))
+        throw invalid_state_error("call_soon_threadsafe: the event loop is closed");
+    pending_callbacks_.fetch_add(1, std::memory_order_relaxed);
+    // io_context::post is thread-safe and wakes a loop blocked waiting for work (its
+    // reactor or condition variable): no polling delay.
+    boost::asio::post(ioc_, run_callback(p));
+    return handle(std::move(p));
 }
 
 timer_handle event_loop::schedule_at(clock::time_point when, detail::callback_node* n)
 {
     boost::intrusive_ptr<detail::callback_node> p(n);
-    if (closed_)
+    if (closed_.load(std::memory_order_relaxed))
         throw invalid_state_error("call_at: the event loop is closed");
     n->when = when;
     n->in_heap = true;
@@ -308,7 +402,7 @@ void event_loop::run_due_timers()
 
 void event_loop::arm_timer()
 {
-    if (virtual_clock_ || closed_)
+    if (virtual_clock_ || closed_.load(std::memory_order_relaxed))
         return;
     drop_tombstones_on_top();
     if (heap_.empty())
@@ -387,14 +481,23 @@ void wait_for_signal(std::shared_ptr<detail::signal_entry> e)
 {
     auto& set = e->set;
     set.async_wait([e = std::move(e)](const boost::system::error_code& ec, int) mutable {
-        if (ec)
+        if (ec || !e->registered)
             return;
         event_loop& loop = *e->loop;
-        {
-            detail::scoped_thread_state scope(nullptr, &e->ctx, &loop);
+        // The user's handler first, then the watches in the order they were added. Held
+        // here: a function may remove itself, or another one, while it runs.
+        std::vector<std::shared_ptr<detail::signal_watcher>> batch;
+        batch.reserve(e->watches.size() + 1);
+        if (e->user)
+            batch.push_back(e->user);
+        batch.insert(batch.end(), e->watches.begin(), e->watches.end());
+        for (auto& w : batch) {
+            if (!w->active)
+                continue;
+            detail::scoped_thread_state scope(nullptr, &w->ctx, &loop);
             try
             {
-                e->fn();
+                w->fn();
             }
             catch (...)
             {
@@ -402,44 +505,76 @@ void wait_for_signal(std::shared_ptr<detail::signal_entry> e)
                     {"Exception in signal handler", std::current_exception(), {}});
             }
         }
-        // Still the registered handler (it may have removed itself)?
-        if (e.use_count() > 1 && !loop.is_closed())
+        if (e->registered && !loop.is_closed())
             wait_for_signal(std::move(e));
     });
 }
 
 } // namespace
 
-void event_loop::add_signal_handler_impl(int signum, std::function<void()> f)
+std::shared_ptr<detail::signal_watcher> event_loop::make_signal_watcher(std::function<void()> f)
 {
-    if (closed_)
+    if (closed_.load(std::memory_order_relaxed))
         throw invalid_state_error("add_signal_handler: the event loop is closed");
-    remove_signal_handler(signum);
+    auto w = std::make_shared<detail::signal_watcher>();
+    w->fn = std::move(f);
+    w->ctx = copy_context();
+    w->id = ++signal_watch_seq_;
+    return w;
+}
+
+detail::signal_entry& event_loop::signal_entry_for(int signum)
+{
+    auto it = signals_.find(signum);
+    if (it != signals_.end())
+        return *it->second;
+    // Throws if the signal cannot be caught; nothing is registered then.
     auto e = std::make_shared<detail::signal_entry>(ioc_, signum);
-    e->fn = std::move(f);
-    e->ctx = copy_context();
     e->loop = this;
     e->signum = signum;
-    signals_[signum] = e;
-    wait_for_signal(std::move(e));
+    signals_.emplace(signum, e);
+    wait_for_signal(e);
+    return *e;
+}
+
+void event_loop::drop_signal_entry_if_empty(int signum) noexcept
+{
+    auto it = signals_.find(signum);
+    if (it == signals_.end() || !it->second->empty())
+        return;
+    auto e = std::move(it->second);
+    signals_.erase(it);
+    e->registered = false;
+    boost::system::error_code ignored;
+    // Asio gives the signal its default disposition back once no signal_set in the
+    // process (this loop's, another loop's, the user's own) still holds it.
+    e->set.clear(ignored);
+    e->set.cancel(ignored);
+}
+
+void event_loop::add_signal_handler_impl(int signum, std::function<void()> f)
+{
+    auto w = make_signal_watcher(std::move(f));
+    auto& e = signal_entry_for(signum);
+    if (e.user)
+        e.user->active = false;
+    e.user = std::move(w);
 }
 
 bool event_loop::remove_signal_handler(int signum)
 {
     auto it = signals_.find(signum);
-    if (it == signals_.end())
+    if (it == signals_.end() || !it->second->user)
         return false;
-    auto e = std::move(it->second);
-    signals_.erase(it);
-    boost::system::error_code ignored;
-    e->set.clear(ignored);  // restores the default disposition
-    e->set.cancel(ignored);
+    it->second->user->active = false;
+    it->second->user.reset();
+    drop_signal_entry_if_empty(signum);
     return true;
 }
 
 event_loop& get_event_loop(boost::asio::io_context& ioc)
 {
-    return boost::asio::use_service<event_loop>(static_cast<boost::asio::execution_context&>(ioc));
+    return boost::asio::use_service<event_loop>(ioc);
 }
 
 event_loop& get_running_loop()

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 namespace boost::tulip {
@@ -23,29 +24,47 @@ namespace detail {
 
 // A callback scheduled by call_soon, call_later or a done callback. Shared by the loop
 // (queue or timer heap) and the user's handle, which may live on another thread
-// (call_soon_threadsafe): hence the atomic count.
+// (call_soon_threadsafe): hence the atomic count, and an atomic state so that a cancel
+// from another thread and the loop's run agree on which of them came first.
 class callback_node : public timer_node
 {
 public:
+    enum state_type : std::uint8_t
+    {
+        pending,
+        done, // ran (or is running)
+        was_cancelled,
+    };
+
     callback_node() = default;
     callback_node(const callback_node&) = delete;
     callback_node& operator=(const callback_node&) = delete;
     virtual ~callback_node() = default;
 
-    // Runs the callback unless cancelled, in its context, reporting its exception.
+    // Runs the callback unless cancelled, in its context, reporting its exception. Loop
+    // thread only; drops the callable either way.
     void run() noexcept;
-    // Prevents the run; loop thread only.
-    void cancel() noexcept;
+    // Prevents the run; false if it already ran or was cancelled. Any thread for a
+    // call_soon_threadsafe node (the loop's run drops the callable on its own thread);
+    // the loop's thread otherwise.
+    bool cancel() noexcept;
+    // Marks a node that will never run (the loop shut down with it queued); any thread.
+    void abandon() noexcept;
+    bool cancelled_before_run() const noexcept
+    {
+        return state.load(std::memory_order_acquire) == was_cancelled;
+    }
 
     void fire() override;
     void release() noexcept override;
 
     mutable std::atomic<std::size_t> refs{0};
+    std::atomic<state_type> state{pending};
     event_loop* loop = nullptr;
     context ctx;
     std::chrono::steady_clock::time_point when{};
-    bool ran = false;
-    bool in_heap = false;
+    bool in_heap = false;    // loop thread only
+    bool threadsafe = false; // set before the node is published
 
 private:
     virtual void invoke() = 0;
