@@ -281,7 +281,6 @@ private:
     // tag::outline[]
 };
 
-// tag::outline[]
 /// The loop attached to `ioc`, attaching a new one on first use.
 event_loop& get_event_loop(boost::asio::io_context& ioc);
 
