@@ -37,7 +37,11 @@ namespace boost::tulip {
     @par Per-Operation Cancellation
     A cancellation of the calling task reaches `a` as usual and is rethrown unchanged.
 
-    @throws invalid_state_error (when awaited) outside a Tulip task (a plain `co_spawn`).
+    In a plain `asio::co_spawn` coroutine (no Tulip task), `a` runs as a task of its own
+    on the coroutine's executor, which the coroutine's cancellation slot cancels.
+
+    @throws invalid_state_error (when awaited) in a coroutine whose executor does not
+    belong to an io_context.
 */
 template <class T>
 [[nodiscard]] awaitable<T> timeout(duration d, awaitable<T> a);
