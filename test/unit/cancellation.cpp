@@ -650,4 +650,35 @@ BOOST_TULIP_TEST_CASE(cancel_while_waiting_on_a_task_is_forwarded_and_a_swallowi
     BOOST_TEST(!outer.cancelled());
 }
 
+BOOST_TULIP_TEST_CASE(task_that_cancels_itself_then_awaits_a_task_cancels_the_awaited_task)
+{
+    // asyncio: the cancellation requested during the task's own step is delivered at its
+    // next await, and awaiting a task from a task being cancelled cancels the awaited one.
+    auto other = tulip::create_task(value_after(1h, 1));
+    auto self = tulip::create_task([](tulip::task<int> other) -> tulip::awaitable<int> {
+        tulip::current_task().cancel("self");
+        int v = co_await other.wait();
+        co_return v;
+    }(other));
+    const auto start = tulip::clock::now();
+    std::exception_ptr e;
+    try {
+        (void)co_await self.wait();
+    } catch (...) {
+        e = std::current_exception();
+    }
+    BOOST_TEST(tulip::is_cancellation(e));
+    BOOST_TEST(self.cancelled());
+    BOOST_TEST(other.cancelled());
+    BOOST_TEST(other.done());
+    std::exception_ptr other_e;
+    try {
+        (void)other.result();
+    } catch (...) {
+        other_e = std::current_exception();
+    }
+    BOOST_TEST(cancel_message(other_e) == "self");
+    BOOST_TEST((tulip::clock::now() - start < 1h));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,10 +11,15 @@
 
 #include "helpers.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -23,6 +28,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tulip = boost::tulip;
@@ -78,6 +85,55 @@ tulip::awaitable<void> increment_after(tulip::duration d, int& counter)
 {
     co_await tulip::sleep(d);
     ++counter;
+}
+
+tulip::awaitable<int> read_var_after(tulip::duration d)
+{
+    co_await tulip::sleep(d);
+    co_return task_test_var.get();
+}
+
+struct plain_loop_sightings
+{
+    tulip::event_loop* after_tulip_resume = nullptr;
+    tulip::event_loop* after_plain_resume = nullptr;
+    int created_result = 0;
+    bool created_was_a_task = false;
+    bool finished = false;
+};
+
+tulip::awaitable<int> report_current_task(bool& is_task)
+{
+    is_task = static_cast<bool>(tulip::current_task());
+    co_return 5;
+}
+
+// A plain Asio coroutine (no Tulip task), resumed once by the loop and once by a plain
+// Asio handler.
+asio::awaitable<void> plain_loop_user(plain_loop_sightings& s)
+{
+    co_await tulip::sleep(0s);
+    s.after_tulip_resume = &tulip::get_running_loop();
+    co_await asio::post(asio::use_awaitable);
+    s.after_plain_resume = &tulip::get_running_loop();
+    auto t = tulip::create_task(report_current_task(s.created_was_a_task));
+    s.created_result = co_await t.wait();
+    s.finished = true;
+}
+
+using ioc_strand = asio::strand<asio::io_context::executor_type>;
+
+// Records, at each step, whether it runs in `s`.
+tulip::awaitable<int> steps_in(ioc_strand s, std::vector<bool>& in)
+{
+    in.push_back(s.running_in_this_thread());
+    co_await tulip::sleep(0s);
+    in.push_back(s.running_in_this_thread());
+    co_await asio::post(asio::use_awaitable);
+    in.push_back(s.running_in_this_thread());
+    co_await tulip::sleep(1ms);
+    in.push_back(s.running_in_this_thread());
+    co_return static_cast<int>(in.size());
 }
 
 bool contains(const std::vector<tulip::any_task>& v, const tulip::any_task& t)
@@ -440,28 +496,26 @@ BOOST_TULIP_TEST_CASE(create_task_with_executor_from_a_loop_callback)
     BOOST_TEST(v == 8);
 }
 
-BOOST_TULIP_TEST_CASE(create_task_with_executor_from_a_plain_asio_handler)
+BOOST_TULIP_TEST_CASE(create_task_from_a_plain_asio_handler_uses_the_loop_running_there)
 {
-    auto ex = tulip::get_running_loop().get_executor();
+    auto& loop = tulip::get_running_loop();
+    auto ex = loop.get_executor();
+    tulip::task<int> plain_t;
     tulip::task<int> t;
-    bool plain_create_threw = false;
+    tulip::event_loop* found = nullptr;
     asio::post(ex, [&] {
-        // Plain Asio code: no running task or loop callback here.
-        try
-        {
-            (void)tulip::create_task(value_after(0s, 0));
-        }
-        catch (const tulip::no_running_loop&)
-        {
-            plain_create_threw = true;
-        }
+        // Plain Asio code: no running task or loop callback here, but the io_context
+        // runs on this thread with a loop attached.
+        found = &tulip::get_running_loop();
+        plain_t = tulip::create_task(value_after(0s, 8));
         t = tulip::create_task(ex, value_after(1s, 9));
     });
     co_await tulip::sleep(0s);
-    BOOST_TEST(plain_create_threw);
+    BOOST_TEST(found == &loop);
+    BOOST_TEST_REQUIRE(static_cast<bool>(plain_t));
     BOOST_TEST_REQUIRE(static_cast<bool>(t));
-    int v = co_await t.wait();
-    BOOST_TEST(v == 9);
+    BOOST_TEST(co_await plain_t.wait() == 8);
+    BOOST_TEST(co_await t.wait() == 9);
 }
 
 BOOST_TULIP_TEST_CASE(move_only_result_through_wait)
@@ -668,6 +722,95 @@ BOOST_AUTO_TEST_CASE(all_tasks_of_a_given_loop_works_without_a_running_loop)
     BOOST_TEST((tasks.front() == tulip::any_task(t)));
     ioc.run();
     BOOST_TEST(tulip::all_tasks(tulip::get_event_loop(ioc)).empty());
+}
+
+BOOST_AUTO_TEST_CASE(plain_co_spawn_coroutine_finds_the_loop_whatever_resumed_it_last)
+{
+    asio::io_context ioc;
+    plain_loop_sightings s;
+    std::exception_ptr failed;
+    asio::co_spawn(ioc, plain_loop_user(s), [&](std::exception_ptr e) { failed = e; });
+    ioc.run();
+    BOOST_TEST(!failed, (failed ? what_of(failed) : ""));
+    BOOST_TEST(s.finished);
+    auto* loop = &tulip::get_event_loop(ioc);
+    BOOST_TEST(s.after_tulip_resume == loop);
+    BOOST_TEST(s.after_plain_resume == loop);
+    BOOST_TEST(s.created_was_a_task);
+    BOOST_TEST(s.created_result == 5);
+}
+
+BOOST_AUTO_TEST_CASE(get_running_loop_outside_a_running_io_context_throws_no_running_loop)
+{
+    asio::io_context ioc;
+    (void)tulip::get_event_loop(ioc); // attached, but not run on this thread
+    BOOST_CHECK_THROW((void)tulip::get_running_loop(), tulip::no_running_loop);
+}
+
+BOOST_AUTO_TEST_CASE(task_created_on_a_strand_runs_every_step_in_the_strand)
+{
+    asio::io_context ioc; // no loop attached yet: the strand attaches it
+    auto strand = asio::make_strand(ioc);
+    std::vector<bool> in;
+    auto t = tulip::create_task(strand, steps_in(strand, in), {.name = "stranded"});
+    ioc.run();
+    BOOST_TEST_REQUIRE(t.done());
+    BOOST_TEST(t.result() == 4);
+    BOOST_TEST(in == std::vector<bool>(4, true), boost::test_tools::per_element());
+    BOOST_TEST(&t.get_loop() == &tulip::get_event_loop(ioc));
+}
+
+BOOST_AUTO_TEST_CASE(task_created_on_an_any_io_executor_holding_a_strand_runs_in_the_strand)
+{
+    asio::io_context ioc;
+    auto strand = asio::make_strand(ioc);
+    std::vector<bool> in;
+    auto t = tulip::create_task(asio::any_io_executor(strand), steps_in(strand, in));
+    ioc.run();
+    BOOST_TEST_REQUIRE(t.done());
+    BOOST_TEST(in == std::vector<bool>(4, true), boost::test_tools::per_element());
+}
+
+BOOST_TULIP_TEST_CASE(create_task_on_a_task_executor_makes_a_task_of_its_own)
+{
+    // The executor a task's coroutine sees stands for the loop's: the new task does not
+    // run inside the creator.
+    auto ex = co_await asio::this_coro::executor;
+    tulip::any_task seen;
+    auto t = tulip::create_task(ex, store_current(seen));
+    co_await t.wait();
+    BOOST_TEST((seen == t));
+    BOOST_TEST(!(seen == tulip::current_task()));
+}
+
+BOOST_TULIP_TEST_CASE(task_names_longer_than_63_bytes_are_cut_alike_by_options_and_set_name)
+{
+    const std::string long_name(100, 'n');
+    auto t = tulip::create_task(value_after(0s, 0), {.name = long_name});
+    BOOST_TEST(t.get_name() == std::string(63, 'n'));
+    t.set_name(std::string(64, 'm'));
+    BOOST_TEST(t.get_name() == std::string(63, 'm'));
+    t.set_name(std::string(63, 'x'));
+    BOOST_TEST(t.get_name() == std::string(63, 'x'));
+    // A cut never splits a UTF-8 character: "\xc3\xa9" (e acute) would span bytes 63-64.
+    const std::string accented = std::string(62, 'a') + "\xc3\xa9" + "z";
+    t.set_name(accented);
+    BOOST_TEST(t.get_name() == std::string(62, 'a'));
+    BOOST_TEST(tulip::task_name(accented).view() == std::string(62, 'a'));
+    BOOST_TEST(tulip::task_name::capacity == 63u);
+    co_await t.wait();
+}
+
+BOOST_TULIP_TEST_CASE(get_context_is_a_snapshot_that_cannot_change_the_task_context)
+{
+    static_assert(std::is_same_v<decltype(std::declval<const tulip::any_task&>().get_context()),
+                                 tulip::context>);
+    auto t = tulip::create_task(read_var_after(1s));
+    tulip::context snapshot = t.get_context();
+    snapshot.run([] { (void)task_test_var.set(7); });
+    BOOST_TEST(snapshot.get(task_test_var) == 7);
+    BOOST_TEST(!t.get_context().contains(task_test_var));
+    BOOST_TEST(co_await t.wait() == 0); // the task still sees the default
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,10 +17,16 @@
 
 #include "helpers.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -304,25 +310,21 @@ BOOST_TULIP_TEST_CASE(timeout_works_in_a_plain_task)
     BOOST_TEST(t.cancelling() == 0);
 }
 
-BOOST_TULIP_TEST_CASE(timeout_outside_a_task_throws_invalid_state_error)
+BOOST_TULIP_TEST_CASE(timeout_expires_in_a_plain_co_spawn_coroutine_resumed_by_a_plain_handler)
 {
-    // A plain co_spawn coroutine, resumed by a plain handler of the loop's io_context.
+    // A plain co_spawn coroutine, resumed by a plain handler of the loop's io_context: the
+    // timeout finds its loop from the coroutine's executor, not from what resumed it.
     auto plain = []() -> tulip::awaitable<int> {
         co_await asio::post(asio::use_awaitable);
-        co_return co_await tulip::timeout(1s, immediate(1));
+        co_return co_await tulip::timeout(1s, value_after(1h, 1));
     };
-    auto f = tulip::get_running_loop().create_future<bool>();
+    auto f = tulip::get_running_loop().create_future<std::exception_ptr>();
     asio::co_spawn(tulip::get_running_loop().get_io_context(), plain(),
-                   [f](std::exception_ptr e, int) mutable {
-                       try {
-                           if (e)
-                               std::rethrow_exception(e);
-                           f.set_result(false);
-                       } catch (const tulip::invalid_state_error&) {
-                           f.set_result(true);
-                       }
-                   });
-    BOOST_TEST(co_await f.wait());
+                   [f](std::exception_ptr e, int) mutable { f.set_result(e); });
+    const auto start = now();
+    auto e = co_await f.wait();
+    BOOST_TEST(is_timeout(e));
+    BOOST_TEST((now() - start == 1s));
 }
 
 BOOST_TULIP_TEST_CASE(timeout_of_a_task_cancels_the_task_on_expiry)
@@ -547,6 +549,94 @@ BOOST_TULIP_TEST_CASE(move_on_after_leaves_a_foreign_cancellation_alone)
     auto e = co_await error_of(tulip::move_on_after(5s, work(1h, 1, p)));
     BOOST_TEST(tulip::is_cancellation(e));
     BOOST_TEST(me.uncancel() == 0);
+}
+
+// --- plain Asio coroutines, run by io_context::run() without a Tulip runner -------------
+
+namespace {
+
+struct plain_outcomes
+{
+    int kept = 0;
+    std::exception_ptr expired;
+    int wait_for_kept = 0;
+    std::exception_ptr wait_for_expired;
+    std::exception_ptr wait_for_task_expired;
+    bool task_cancelled_by_wait_for = false;
+    std::optional<int> moved_on;
+    std::optional<int> not_moved_on;
+    bool finished = false;
+};
+
+// Each operation is preceded by a resumption from a plain Asio handler, so that no task or
+// loop callback is current. A deadline of 0 s passes on the next loop iteration, so
+// nothing here waits in real time.
+asio::awaitable<void> plain_timeouts(plain_outcomes& r)
+{
+    co_await asio::post(asio::use_awaitable);
+    r.kept = co_await tulip::timeout(1h, immediate(1));
+    co_await asio::post(asio::use_awaitable);
+    r.expired = co_await error_of(tulip::timeout(0s, value_after(1h, 2)));
+    co_await asio::post(asio::use_awaitable);
+    r.wait_for_kept = co_await tulip::wait_for(immediate(3), 1h);
+    co_await asio::post(asio::use_awaitable);
+    r.wait_for_expired = co_await error_of(tulip::wait_for(value_after(1h, 3), 0s));
+    co_await asio::post(asio::use_awaitable);
+    auto ex = co_await asio::this_coro::executor;
+    auto t = tulip::create_task(ex, value_after(1h, 4));
+    r.wait_for_task_expired = co_await error_of(tulip::wait_for(t, 0s));
+    r.task_cancelled_by_wait_for = t.cancelled();
+    co_await asio::post(asio::use_awaitable);
+    r.moved_on = co_await tulip::move_on_after(0s, value_after(1h, 5));
+    co_await asio::post(asio::use_awaitable);
+    r.not_moved_on = co_await tulip::move_on_after(1h, immediate(6));
+    r.finished = true;
+}
+
+asio::awaitable<void> plain_timeout_of_a_long_wait(bool& reached)
+{
+    (void)co_await tulip::timeout(1h, value_after(1h, 1));
+    reached = true;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(timeouts_work_in_a_plain_co_spawn_coroutine_without_a_runner)
+{
+    asio::io_context ioc;
+    plain_outcomes r;
+    std::exception_ptr failed;
+    asio::co_spawn(ioc, plain_timeouts(r), [&](std::exception_ptr e) { failed = e; });
+    ioc.run();
+    BOOST_TEST(!failed, (failed ? what_of(failed) : ""));
+    BOOST_TEST(r.finished);
+    BOOST_TEST(r.kept == 1);
+    BOOST_TEST(is_timeout(r.expired));
+    BOOST_TEST(r.wait_for_kept == 3);
+    BOOST_TEST(is_timeout(r.wait_for_expired));
+    BOOST_TEST(is_timeout(r.wait_for_task_expired));
+    BOOST_TEST(r.task_cancelled_by_wait_for);
+    BOOST_TEST(!r.moved_on.has_value());
+    BOOST_TEST((r.not_moved_on == std::optional<int>(6)));
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_plain_co_spawn_coroutine_cancels_the_work_under_its_timeout)
+{
+    asio::io_context ioc;
+    asio::cancellation_signal sig;
+    bool reached = false;
+    std::exception_ptr outcome;
+    asio::co_spawn(
+        ioc, plain_timeout_of_a_long_wait(reached),
+        asio::bind_cancellation_slot(sig.slot(), [&](std::exception_ptr e) { outcome = e; }));
+    // Runs once the coroutine waits in its timeout (handlers run in order).
+    asio::post(ioc, [&] { sig.emit(asio::cancellation_type::terminal); });
+    const auto start = std::chrono::steady_clock::now();
+    ioc.run();
+    BOOST_TEST(!reached);
+    BOOST_TEST(tulip::is_cancellation(outcome));
+    BOOST_TEST(!is_timeout(outcome));
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 1min));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -284,8 +284,10 @@ private:
 /// The loop attached to `ioc`, attaching a new one on first use.
 event_loop& get_event_loop(boost::asio::io_context& ioc);
 
-/** The loop running the current task or callback (asyncio `get_running_loop()`).
-    @throws no_running_loop outside a task or loop callback. */
+/** The loop running the current task or callback (asyncio `get_running_loop()`); in
+    plain Asio code (a handler, a `co_spawn` coroutine), the loop attached to the
+    io_context this thread runs.
+    @throws no_running_loop if there is none. */
 event_loop& get_running_loop();
 
 /// `get_running_loop().call_soon(...)` and friends.

@@ -15,13 +15,14 @@
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/task_executor.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
 #include <boost/assert/source_location.hpp>
@@ -39,9 +40,9 @@ struct task_options;
 template <class T>
 class task;
 namespace detail {
-template <class T>
-task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
-                   const boost::source_location& where);
+template <class T, class Inner>
+task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, task_options opts,
+                      const boost::source_location& where);
 } // namespace detail
 
 // tag::outline[]
@@ -64,15 +65,18 @@ private:
     const context* p_ = nullptr;
 };
 
-/// A task name stored inline (up to `capacity` characters; longer names are cut), so
-/// that `task_options` owns it and stays trivially copyable.
+/** A task name stored inline, so that `task_options` owns it and stays trivially
+    copyable. Every task name (this one and `task::set_name`'s) follows one rule: at most
+    `capacity` bytes; a longer name is cut to its first `capacity` bytes, and further back
+    to the start of a UTF-8 character rather than split one. */
 class task_name
 {
 public:
-    static constexpr std::size_t capacity = 63;
+    static constexpr std::size_t capacity = detail::task_name_capacity;
 
     task_name() noexcept = default;
-    task_name(std::string_view s) noexcept : size_(static_cast<unsigned char>(s.size() < capacity ? s.size() : capacity))
+    task_name(std::string_view s) noexcept
+        : size_(static_cast<unsigned char>(detail::task_name_length(s)))
     {
         std::char_traits<char>::copy(data_, s.data(), size_);
     }
@@ -137,10 +141,21 @@ public:
     /// Undoes one cancellation request; returns the remaining count.
     int uncancel() noexcept { return tb().uncancel(); }
 
+    /// The task's name: the one given, else "Task-N".
     std::string get_name() const { return tb().name(); }
-    void set_name(std::string name) { tb().set_name(std::move(name)); }
-    /// The task's own context (what its `context_var::set` calls change).
-    context& get_context() const noexcept { return tb().ctx; }
+    /// Renames the task; a name longer than `task_name::capacity` bytes is cut as
+    /// `task_name` cuts it.
+    void set_name(std::string_view name)
+    {
+        tb().set_name(name);
+    }
+    /** A copy of the task's context as it is now (O(1); asyncio `Task.get_context()`).
+        A snapshot: `context_var::set` calls made in it, or through `run` on it, change
+        the copy only; the task's own context is changed by the task alone. */
+    context get_context() const noexcept
+    {
+        return tb().ctx;
+    }
     /// Where the task was created.
     const boost::source_location& created_at() const noexcept { return tb().created_at(); }
     // end::outline[]
@@ -150,9 +165,9 @@ private:
     friend base;
     template <class>
     friend class task;
-    template <class U>
-    friend task<U> detail::spawn_task(event_loop&, awaitable<U>, task_options,
-                                      const boost::source_location&);
+    template <class U, class Inner>
+    friend task<U> detail::spawn_task_on(event_loop&, const Inner&, awaitable<U>, task_options,
+                                         const boost::source_location&);
     friend task<> current_task() noexcept;
     friend std::vector<task<>> all_tasks(event_loop&);
     friend struct detail::loop_access;
@@ -184,14 +199,19 @@ struct exception_context
     any_task task;
 };
 
-/** Schedules `coro` as a task on the running loop (asyncio `create_task`).
-    @throws no_running_loop outside a task or loop callback. */
+/** Schedules `coro` as a task on the running loop (asyncio `create_task`): the current
+    task's or loop callback's, else, in plain Asio code, the loop attached to the
+    io_context this thread runs.
+    @throws no_running_loop if there is none. */
 template <class T>
 task<T> create_task(awaitable<T> coro, task_options opts = {},
                     const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
-/** Schedules `coro` as a task on the loop of `ex`'s io_context, from plain Asio code on
-    the loop's thread, or before the io_context runs. */
+/** Schedules `coro` as a task on the loop of `ex`'s io_context (attached on first use),
+    from plain Asio code on the loop's thread, or before the io_context runs. Every step
+    of the task runs through `ex`: an io_context executor, a strand of one, or an
+    `any_io_executor` holding either; another task's executor stands for the executor it
+    wraps. @throws std::invalid_argument if `ex` does not belong to an io_context. */
 template <class Executor, class T>
     requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
 task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts = {},
@@ -294,20 +314,21 @@ struct task_completion
     }
 };
 
-
-// Runs the task's first step now if on the loop's thread (else it is posted).
-template <class T>
-void start_task(task_state<T>* st, awaitable<T> coro)
+// Runs the task's first step now if `inner` lets it run here (else it is posted). Every
+// step of the task goes through `inner`.
+template <class T, class Inner>
+void start_task(task_state<T>* st, const Inner& inner, awaitable<T> coro)
 {
-    event_loop& loop = st->loop();
-    boost::asio::co_spawn(detail::task_executor(loop.get_executor(), st),
+    boost::asio::co_spawn(basic_task_executor<Inner>(inner, st),
                           detail::run_task_body<T>(st, std::move(coro)),
                           detail::task_completion{boost::intrusive_ptr<detail::task_base>(st)});
 }
 
-template <class T>
-task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
-                   const boost::source_location& where)
+// Creates a task on `loop` whose steps run through `inner` (the loop's executor, or a
+// strand or other executor of the loop's io_context).
+template <class T, class Inner>
+task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, task_options opts,
+                      const boost::source_location& where)
 {
     if (loop.is_closed())
         throw invalid_state_error("create_task: the event loop is closed");
@@ -317,19 +338,71 @@ task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
     detail::loop_access::register_task(loop, *st);
     if (opts.eager)
     {
-        start_task(st, std::move(coro));
+        start_task(st, inner, std::move(coro));
     }
     else
     {
         // Start on a later iteration (asyncio). Until then the task is its state and the
         // body's frame: co_spawn's own frames are made when it starts.
-        boost::asio::post(loop.get_executor(),
-                          [st = boost::intrusive_ptr<detail::task_base>(st),
-                           coro = std::move(coro)]() mutable {
-                              start_task(static_cast<task_state<T>*>(st.get()), std::move(coro));
-                          });
+        boost::asio::post(inner, [st = boost::intrusive_ptr<detail::task_base>(st), inner,
+                                  coro = std::move(coro)]() mutable {
+            start_task(static_cast<task_state<T>*>(st.get()), inner, std::move(coro));
+        });
     }
     return task<T>(std::move(ref));
+}
+
+template <class T>
+task<T> spawn_task(event_loop& loop, awaitable<T> coro, task_options opts,
+                   const boost::source_location& where)
+{
+    return spawn_task_on(loop, loop.get_executor(), std::move(coro), opts, where);
+}
+
+// What a task created on `ex` runs its steps through: the io_context's own executor when
+// `ex` is (or holds) one, else `ex` as an any_io_executor (a strand, say). Another task's
+// executor stands for the executor it wraps: tasks do not nest.
+template <class Executor, class F>
+decltype(auto) with_step_executor(const Executor& ex, F&& f)
+{
+    using ioc_executor = boost::asio::io_context::executor_type;
+    if constexpr (is_io_context_executor<Executor>::value) {
+        return f(ex.context().get_executor());
+    } else if constexpr (is_task_executor<Executor>::value) {
+        return with_step_executor(ex.inner(), static_cast<F&&>(f));
+    } else if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+        if (auto* e = ex.template target<ioc_executor>())
+            return f(*e);
+        if (auto* e = ex.template target<task_executor>())
+            return f(e->inner());
+        if (auto* e = ex.template target<any_task_executor>())
+            return with_step_executor(e->inner(), static_cast<F&&>(f));
+        return f(ex);
+    } else {
+        return f(boost::asio::any_io_executor(ex));
+    }
+}
+
+// For an operation that acts on the task it is awaited in (a timeout, a task group), when
+// `task_of_executor(ex)` found none: the awaiting coroutine is a plain Asio one. Runs `op`
+// as an eager task of its own, on that coroutine's executor `ex` and in an empty context,
+// and awaits it: the coroutine's cancellation slot cancels that task.
+template <class T>
+awaitable<T> in_own_task(const boost::asio::any_io_executor& ex, awaitable<T> op, const char* what)
+{
+    event_loop* loop = loop_of_executor(ex);
+    if (!loop)
+        throw invalid_state_error(std::string(what) +
+                                  ": awaited in a coroutine whose executor does not belong to "
+                                  "an io_context; run it as a task with "
+                                  "tulip::create_task(ioc, ...)");
+    const context empty;
+    task<T> t = with_step_executor(ex, [&](const auto& inner) {
+        return spawn_task_on(*loop, inner, std::move(op),
+                             task_options{.name = what, .ctx = &empty, .eager = true},
+                             BOOST_CURRENT_LOCATION);
+    });
+    co_return co_await t.wait();
 }
 
 } // namespace detail
@@ -348,7 +421,9 @@ task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts,
     event_loop* loop = detail::loop_of_executor(ex);
     if (!loop)
         throw std::invalid_argument("create_task: the executor does not belong to an io_context");
-    return detail::spawn_task(*loop, std::move(coro), opts, where);
+    return detail::with_step_executor(ex, [&](const auto& inner) {
+        return detail::spawn_task_on(*loop, inner, std::move(coro), opts, where);
+    });
 }
 
 template <class T>

@@ -154,8 +154,10 @@ private:
       `R` must be default constructible; use `std::optional<T>` to tell the cases apart).
 
     @par Completion Signature
-    An `awaitable<R>`: `co_await` it in a Tulip task. It throws `invalid_state_error`
-    outside a Tulip task.
+    An `awaitable<R>`: `co_await` it in a Tulip task, or in a plain `asio::co_spawn`
+    coroutine, where the group runs in a task of its own on the coroutine's executor
+    (the coroutine's cancellation slot cancels it). It throws `invalid_state_error` in a
+    coroutine whose executor does not belong to an io_context.
 
     @par Per-Operation Cancellation
     The awaitable runs in the calling task: cancelling that task cancels the group as

@@ -46,7 +46,11 @@ namespace boost::tulip {
     @par Per-Operation Cancellation
     A cancellation of the calling task reaches `a` as usual and is rethrown unchanged.
 
-    @throws invalid_state_error (when awaited) outside a Tulip task (a plain `co_spawn`).
+    In a plain `asio::co_spawn` coroutine (no Tulip task), `a` runs as a task of its own
+    on the coroutine's executor, which the coroutine's cancellation slot cancels.
+
+    @throws invalid_state_error (when awaited) in a coroutine whose executor does not
+    belong to an io_context.
 */
 template <detail::task_or_awaitable A>
 [[nodiscard]] awaitable<detail::value_type_of<A>> timeout(duration d, A&& a);

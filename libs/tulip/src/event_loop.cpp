@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string_view>
 
@@ -135,9 +136,15 @@ event_loop* attached_loop(boost::asio::execution_context& ctx)
     return &boost::asio::use_service<event_loop>(static_cast<boost::asio::io_context&>(ctx));
 }
 
+namespace {
+std::atomic<int> virtual_clock_loops{0}; // live loops with a virtual clock
+} // namespace
+
 void loop_access::use_virtual_clock(event_loop& l)
 {
     l.virtual_now_ = std::chrono::steady_clock::now();
+    if (!l.virtual_clock_)
+        virtual_clock_loops.fetch_add(1, std::memory_order_relaxed);
     l.virtual_clock_ = true;
     if (l.armed_)
     {
@@ -225,15 +232,31 @@ clock::time_point timer_handle::when() const noexcept
 
 // --- the loop ------------------------------------------------------------------------
 
+// Every live loop, so that get_running_loop() in plain Asio code (an io_context handler
+// or a co_spawn coroutine, where no task or loop callback set current.loop) finds the loop
+// of the io_context this thread runs.
+namespace {
+std::mutex live_loops_mutex;
+std::vector<event_loop*> live_loops;
+} // namespace
+
 event_loop::event_loop(boost::asio::io_context& ioc)
     : boost::asio::execution_context::service(ioc)
     , ioc_(ioc)
     , debug_(debug_from_environment())
 {
+    std::lock_guard lock(live_loops_mutex);
+    live_loops.push_back(this);
 }
 
 event_loop::~event_loop()
 {
+    {
+        std::lock_guard lock(live_loops_mutex);
+        std::erase(live_loops, this);
+    }
+    if (virtual_clock_)
+        detail::virtual_clock_loops.fetch_sub(1, std::memory_order_relaxed);
     // Handles may outlive the loop: make their states forget it.
     for (auto* head : {&tasks_, &unretrieved_})
     {
@@ -577,9 +600,35 @@ event_loop& get_event_loop(boost::asio::io_context& ioc)
     return boost::asio::use_service<event_loop>(ioc);
 }
 
+namespace detail {
+
+// The loop of the io_context running on this thread, for plain Asio code.
+static event_loop* loop_running_here() noexcept
+{
+    std::lock_guard lock(live_loops_mutex);
+    for (event_loop* l : live_loops)
+        if (l->get_executor().running_in_this_thread())
+            return l;
+    return nullptr;
+}
+
+clock::time_point time_outside_loop_code() noexcept
+{
+    // Only a test's virtual clock differs from steady time.
+    if (virtual_clock_loops.load(std::memory_order_relaxed) > 0)
+        if (event_loop* l = loop_running_here())
+            return l->time();
+    return std::chrono::steady_clock::now();
+}
+
+} // namespace detail
+
 event_loop& get_running_loop()
 {
     if (event_loop* l = detail::current.loop)
+        return *l;
+    // Plain Asio code run by an io_context whose loop is attached: that loop runs.
+    if (event_loop* l = detail::loop_running_here())
         return *l;
     throw no_running_loop();
 }

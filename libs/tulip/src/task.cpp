@@ -321,7 +321,8 @@ bool task_base::cancel(std::string msg)
         cancel_message_ = std::move(msg);
     pending_cancel = true;
     // A running task gets it at the end of its step, when it has suspended.
-    if (current.task != this)
+    cancel_in_own_step_ = current.task == this;
+    if (!cancel_in_own_step_)
         deliver_cancel(false);
     return true;
 }

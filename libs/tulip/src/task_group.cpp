@@ -12,12 +12,10 @@
 namespace boost::tulip {
 namespace detail {
 
-std::shared_ptr<task_group_state> task_group_state::enter(std::size_t max_concurrency)
+std::shared_ptr<task_group_state> task_group_state::enter(task_base* parent,
+                                                          std::size_t max_concurrency)
 {
-    any_task parent = current_task();
-    if (!parent)
-        throw invalid_state_error("with_task_group: must be awaited inside a Tulip task");
-    return std::make_shared<task_group_state>(std::move(parent), max_concurrency);
+    return std::make_shared<task_group_state>(loop_access::task_handle(parent), max_concurrency);
 }
 
 task_group_state::task_group_state(any_task parent, std::size_t max_concurrency) noexcept

@@ -43,22 +43,18 @@ template <class T, class State, class Self>
 class handle_base
 {
 public:
+    // tag::outline[]
     /// Whether the outcome is set (a result, an exception, or cancelled).
     bool done() const noexcept { return st_->done(); }
     /// Whether it ended cancelled.
     bool cancelled() const noexcept { return st_->cancelled(); }
 
-    /** The result.
-        @throws invalid_state_error if not done yet.
+    /** The result. For a move-only `T` it can be taken once.
+        @throws invalid_state_error if not done yet (or a move-only result was taken).
         @throws cancelled_error if cancelled (with the cancel message).
         @throws the stored exception if it failed.
     */
-    T result() const
-    {
-        st_->check_result();
-        if constexpr (!std::is_void_v<T>)
-            return state().take();
-    }
+    T result() const;
 
     /** The exception it failed with, or null if it succeeded.
         @throws invalid_state_error if not done yet; cancelled_error if cancelled.
@@ -66,17 +62,10 @@ public:
     std::exception_ptr exception() const { return st_->exception(); }
 
     /** Calls `f(handle)` (or `f()`) on a later loop iteration once done, in the context
-        current now. If already done, it is scheduled at once. */
+        current now. If already done, it is scheduled at once. Returns an id for
+        `remove_done_callback`. */
     template <class F>
-    callback_id add_done_callback(F f) const
-    {
-        return st_->add_done_callback([f = std::move(f)](future_base& b) mutable {
-            if constexpr (std::is_invocable_v<F&, const Self&>)
-                f(Self(boost::intrusive_ptr<future_base>(&b)));
-            else
-                f();
-        });
-    }
+    callback_id add_done_callback(F f) const;
 
     /// Removes every done callback added with `id`; returns how many were removed.
     std::size_t remove_done_callback(callback_id id) const noexcept
@@ -100,34 +89,20 @@ public:
         completes with its outcome.
     */
     template <class CompletionToken = boost::asio::deferred_t>
-    auto async_wait(CompletionToken&& token = CompletionToken{}) const
-    {
-        return boost::asio::async_initiate<CompletionToken, wait_signature<T>>(
-            initiate_wait<deliver_outcome<T, State>>{}, token, st_);
-    }
+    auto async_wait(CompletionToken&& token = CompletionToken{}) const;
 
     /** `co_await h.wait()` returns the result or rethrows (asyncio `await`), with the
         cancellation rule of `async_wait`. */
-    boost::asio::awaitable<T> wait() const
-    {
-        auto st = st_;
-        if (!st->done())
-        {
-            co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
-                initiate_wait<deliver_nothing>{}, boost::asio::deferred, st);
-            if (!st->done())  // the wait itself was interrupted by a cancellation
-                std::rethrow_exception(interrupted_wait(current.task));
-        }
-        st->check_result();
-        if constexpr (!std::is_void_v<T>)
-            co_return static_cast<State&>(*st).take();
-    }
+    boost::asio::awaitable<T> wait() const;
 
+    /// False for an empty handle.
     explicit operator bool() const noexcept { return st_ != nullptr; }
+    /// Whether two handles refer to the same task or future.
     friend bool operator==(const handle_base& a, const handle_base& b) noexcept
     {
         return a.st_ == b.st_;
     }
+    // end::outline[]
 
     /// The shared state, for library code.
     future_base* get_state() const noexcept { return st_.get(); }
@@ -140,6 +115,49 @@ protected:
 
     boost::intrusive_ptr<future_base> st_;
 };
+
+template <class T, class State, class Self>
+T handle_base<T, State, Self>::result() const
+{
+    st_->check_result();
+    if constexpr (!std::is_void_v<T>)
+        return state().take();
+}
+
+template <class T, class State, class Self>
+template <class F>
+callback_id handle_base<T, State, Self>::add_done_callback(F f) const
+{
+    return st_->add_done_callback([f = std::move(f)](future_base& b) mutable {
+        if constexpr (std::is_invocable_v<F&, const Self&>)
+            f(Self(boost::intrusive_ptr<future_base>(&b)));
+        else
+            f();
+    });
+}
+
+template <class T, class State, class Self>
+template <class CompletionToken>
+auto handle_base<T, State, Self>::async_wait(CompletionToken&& token) const
+{
+    return boost::asio::async_initiate<CompletionToken, wait_signature<T>>(
+        initiate_wait<deliver_outcome<T, State>>{}, token, st_);
+}
+
+template <class T, class State, class Self>
+boost::asio::awaitable<T> handle_base<T, State, Self>::wait() const
+{
+    auto st = st_;
+    if (!st->done()) {
+        co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
+            initiate_wait<deliver_nothing>{}, boost::asio::deferred, st);
+        if (!st->done()) // the wait itself was interrupted by a cancellation
+            std::rethrow_exception(interrupted_wait(current.task));
+    }
+    st->check_result();
+    if constexpr (!std::is_void_v<T>)
+        co_return static_cast<State&>(*st).take();
+}
 
 } // namespace detail
 } // namespace boost::tulip

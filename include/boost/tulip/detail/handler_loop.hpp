@@ -15,6 +15,7 @@
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/query.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <type_traits>
@@ -38,6 +39,13 @@ struct is_io_context_executor<boost::asio::io_context::basic_executor_type<Alloc
 };
 
 template <class T>
+struct is_strand : std::false_type
+{};
+template <class Inner>
+struct is_strand<boost::asio::strand<Inner>> : std::true_type
+{};
+
+template <class T>
 struct is_task_executor : std::false_type
 {
 };
@@ -59,17 +67,20 @@ boost::asio::io_context* io_context_of(const Executor& ex) noexcept
     {
         event_loop* l = ex.task()->loop_if_open();
         return l ? &l->get_io_context() : nullptr;
-    }
-    else if constexpr (requires { ex.target_type(); })
-    {
-        if (auto* e = ex.template target<boost::asio::io_context::executor_type>())
+    } else if constexpr (is_strand<Executor>::value) {
+        return io_context_of(ex.get_inner_executor());
+    } else if constexpr (requires { ex.target_type(); }) {
+        using ioc_executor = boost::asio::io_context::executor_type;
+        if (auto* e = ex.template target<ioc_executor>())
             return &e->context();
-        if (auto* e = ex.template target<basic_task_executor<boost::asio::io_context::executor_type>>())
+        if (auto* e = ex.template target<basic_task_executor<ioc_executor>>())
+            return io_context_of(*e);
+        if (auto* e = ex.template target<boost::asio::strand<ioc_executor>>())
+            return io_context_of(*e);
+        if (auto* e = ex.template target<basic_task_executor<boost::asio::any_io_executor>>())
             return io_context_of(*e);
         return nullptr;
-    }
-    else
-    {
+    } else {
         return nullptr;
     }
 }

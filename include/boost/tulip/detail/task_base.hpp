@@ -15,8 +15,23 @@
 
 #include <boost/assert/source_location.hpp>
 #include <string>
+#include <string_view>
 
 namespace boost::tulip::detail {
+
+inline constexpr std::size_t task_name_capacity = 63;
+
+// The length `s` keeps as a task name: at most task_name_capacity bytes, never ending
+// inside a UTF-8 character.
+constexpr std::size_t task_name_length(std::string_view s) noexcept
+{
+    if (s.size() <= task_name_capacity)
+        return s.size();
+    std::size_t n = task_name_capacity;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return n;
+}
 
 // A task is a future driven by a coroutine (asyncio.Task is a Future subclass).
 class task_base : public future_base
@@ -31,7 +46,7 @@ public:
     int uncancel() noexcept;
 
     std::string name() const;
-    void set_name(std::string name) { name_ = std::move(name); }
+    void set_name(std::string_view name) { name_.assign(name.substr(0, task_name_length(name))); }
     const boost::source_location& created_at() const noexcept { return created_at_; }
 
     bool is_task() const noexcept override { return true; }
@@ -43,11 +58,16 @@ public:
 
     // Emits the pending cancellation if the coroutine is suspended in an operation that
     // can be cancelled; else it stays pending until the end of a later step.
-    // `requested_while_runnable`: the request came while the task ran or was ready to run
+    // `requested_while_runnable`: the request came while the task was ready to run
     // (asyncio throws it at the resume point), so the operation it has just suspended in
     // is interrupted without being cancelled itself (an awaited task or future is left
-    // alone).
+    // alone). A request made during the task's own step is not of that kind: asyncio
+    // cancels what the step then awaits.
     void deliver_cancel(bool requested_while_runnable) noexcept;
+
+    // At the end of a step: delivers a cancellation that came during it or while the
+    // task was ready to run.
+    void deliver_cancel_after_step() noexcept { deliver_cancel(!cancel_in_own_step_); }
 
     // The task's coroutine state, read and written by its steps.
     context ctx;
@@ -72,6 +92,7 @@ public:
 private:
     boost::source_location created_at_;
     int cancel_requests_ = 0;
+    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
 };
 
 template <class T>

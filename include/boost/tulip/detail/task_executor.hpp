@@ -12,6 +12,7 @@
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
@@ -74,7 +75,7 @@ private:
     static void end_of_step() noexcept
     {
         if (task_base* t = current.task; t && t->pending_cancel)
-            t->deliver_cancel(true);
+            t->deliver_cancel_after_step();
     }
 
     task_base* task_;
@@ -122,6 +123,7 @@ public:
 
     bool running_in_this_thread() const noexcept { return inner_.running_in_this_thread(); }
     task_base* task() const noexcept { return task_; }
+    const Inner& inner() const noexcept { return inner_; }
 
     friend bool operator==(const basic_task_executor& a, const basic_task_executor& b) noexcept
     {
@@ -140,7 +142,22 @@ private:
     task_base* task_;
 };
 
+// A task on the loop's io_context executor (the common case), and one created on another
+// executor of that io_context (a strand), whose steps go through that executor.
 using task_executor = basic_task_executor<boost::asio::io_context::executor_type>;
+using any_task_executor = basic_task_executor<boost::asio::any_io_executor>;
+
+// The task whose coroutine has executor `ex` (`co_await this_coro::executor`), or null in
+// a plain Asio coroutine. Unlike `current.task`, it does not depend on what resumed the
+// coroutine last.
+inline task_base* task_of_executor(const boost::asio::any_io_executor& ex) noexcept
+{
+    if (auto* e = ex.target<task_executor>())
+        return e->task();
+    if (auto* e = ex.target<any_task_executor>())
+        return e->task();
+    return nullptr;
+}
 
 } // namespace boost::tulip::detail
 

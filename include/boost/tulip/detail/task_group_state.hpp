@@ -28,8 +28,7 @@ class task_group_state : public std::enable_shared_from_this<task_group_state>
 {
 public:
     // Made at the start of with_task_group, in the calling task (the parent).
-    // Throws invalid_state_error outside a Tulip task.
-    static std::shared_ptr<task_group_state> enter(std::size_t max_concurrency);
+    static std::shared_ptr<task_group_state> enter(task_base* parent, std::size_t max_concurrency);
 
     task_group_state(any_task parent, std::size_t max_concurrency) noexcept;
 

@@ -17,11 +17,17 @@ inline clock::time_point event_loop::time() const noexcept
     return virtual_clock_ ? virtual_now_ : std::chrono::steady_clock::now();
 }
 
+namespace detail {
+// clock::now() in code that no task or loop callback runs (plain Asio code): the time of
+// the loop running on this thread when it has a virtual clock, else steady time.
+clock::time_point time_outside_loop_code() noexcept;
+} // namespace detail
+
 inline clock::time_point clock::now() noexcept
 {
     if (auto* l = detail::current.loop)
         return l->time();
-    return std::chrono::steady_clock::now();
+    return detail::time_outside_loop_code();
 }
 
 namespace detail {

@@ -93,7 +93,21 @@ auto with_task_group(Body body, task_group_options opts)
                       "with_task_group: the body's result type must be default constructible "
                       "(returned when task_group::cancel() stops the body); use std::optional<T>");
 
-        auto st = detail::task_group_state::enter(opts.max_concurrency);
+        // The parent is the task whose coroutine awaits (found from its executor); a plain
+        // Asio coroutine gets a task of its own to be the parent.
+        auto ex = co_await boost::asio::this_coro::executor;
+        detail::task_base* parent = detail::task_of_executor(ex);
+        if (!parent) {
+            if constexpr (std::is_void_v<R>) {
+                co_await detail::in_own_task(ex, with_task_group(std::move(body), opts),
+                                             "with_task_group");
+                co_return;
+            } else {
+                co_return co_await detail::in_own_task(ex, with_task_group(std::move(body), opts),
+                                                       "with_task_group");
+            }
+        }
+        auto st = detail::task_group_state::enter(parent, opts.max_concurrency);
         task_group tg = detail::task_group_access::make(st);
         std::exception_ptr body_error;
         if constexpr (std::is_void_v<R>) {

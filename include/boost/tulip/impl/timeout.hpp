@@ -28,11 +28,9 @@ namespace detail {
 class timeout_scope
 {
 public:
-    timeout_scope(clock::time_point when, const char* what)
-        : task_(current.task)
+    timeout_scope(task_base* t, clock::time_point when)
+        : task_(t)
     {
-        if (!task_)
-            throw invalid_state_error(std::string(what) + ": must be awaited inside a task");
         entry_ = task_->cancelling();
         entry_pending_ = task_->pending_cancel;
         // A deadline already passed fires on the next loop iteration (asyncio: call_soon).
@@ -74,12 +72,18 @@ private:
 };
 
 // Runs `a` under a timeout_scope. Returns the value (`std::monostate` for void), or
-// nothing on its own expiry; rethrows anything else.
+// nothing on its own expiry; rethrows anything else. The task to cancel is the one whose
+// coroutine awaits (found from its executor); a plain Asio coroutine gets a task of its
+// own for the purpose.
 template <class T>
 awaitable<std::optional<value_or_monostate<T>>> run_with_deadline(clock::time_point when,
                                                                   awaitable<T> a, const char* what)
 {
-    timeout_scope scope(when, what);
+    auto ex = co_await boost::asio::this_coro::executor;
+    task_base* self = task_of_executor(ex);
+    if (!self)
+        co_return co_await in_own_task(ex, run_with_deadline(when, std::move(a), what), what);
+    timeout_scope scope(self, when);
     std::optional<value_or_monostate<T>> v;
     std::exception_ptr e;
     try {
