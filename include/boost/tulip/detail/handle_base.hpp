@@ -99,7 +99,8 @@ public:
         future is cancelled at once, a task is asked to cancel); the operation then
         completes with its outcome.
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(wait_signature<T>)
+                  CompletionToken = boost::asio::deferred_t>
     auto async_wait(CompletionToken&& token = CompletionToken{}) const
     {
         return boost::asio::async_initiate<CompletionToken, wait_signature<T>>(
