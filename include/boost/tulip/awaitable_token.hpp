@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 namespace boost::tulip {
 
@@ -88,6 +89,27 @@ struct default_error_mapper
 };
 // end::outline[]
 
+namespace detail {
+
+// The default token of an operation on an object that has an executor, as Asio's own
+// I/O objects choose it: the executor's default completion token when it names one
+// (`asio::as_default_on`, `executor_with_default`), else Tulip's `Fallback`. Boost 1.81
+// gives an executor without one a default of `void`, hence the fallback.
+template <class Executor, class Fallback>
+struct default_token
+{
+    using type = Fallback;
+};
+template <class Executor, class Fallback>
+    requires(!std::is_void_v<boost::asio::default_completion_token_t<Executor>>)
+struct default_token<Executor, Fallback>
+{
+    using type = boost::asio::default_completion_token_t<Executor>;
+};
+template <class Executor, class Fallback = awaitable_token_t>
+using default_token_t = typename default_token<Executor, Fallback>::type;
+
+} // namespace detail
 } // namespace boost::tulip
 
 #include <boost/tulip/impl/awaitable_token.hpp>
