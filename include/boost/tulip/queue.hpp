@@ -54,8 +54,8 @@ public:
     /// Waiting getters, putters and joiners complete with `operation_aborted`.
     ~basic_queue();
 
-    /** Puts `item`, waiting while the queue is full. Completes at once (a coroutine does
-        not suspend) when there is room. A waiting getter receives the item directly.
+    /** Puts `item`, waiting while the queue is full. Completes at once (a coroutine
+        resumes without a trip through the loop) when there is room. A waiting getter receives the item directly.
 
         @par Completion Signature
         `void(boost::system::error_code)`: `tulip::error::queue_shut_down` (thrown as
@@ -71,7 +71,7 @@ public:
     [[nodiscard]] auto put(T item, CompletionToken&& token = CompletionToken{});
 
     /** Removes and returns an item, waiting while the queue is empty. With items there it
-        takes one at once (a coroutine does not suspend).
+        takes one at once (a coroutine resumes without a trip through the loop).
 
         @par Completion Signature
         `void(boost::system::error_code, T)`: `tulip::error::queue_shut_down` (thrown as
