@@ -55,7 +55,8 @@ public:
     ~basic_queue();
 
     /** Puts `item`, waiting while the queue is full. Completes at once (a coroutine
-        resumes without a trip through the loop) when there is room. A waiting getter receives the item directly.
+        resumes without a trip through the loop) when there is room. A waiting getter
+        receives the item directly.
 
         @par Completion Signature
         `void(boost::system::error_code)`: `tulip::error::queue_shut_down` (thrown as
@@ -83,8 +84,8 @@ public:
         if cancelled right after (the cancellation surfaces at its next suspension): an
         item is never lost.
     */
-    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T))
-                  CompletionToken = awaitable_token_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T)) CompletionToken =
+                  awaitable_token_t>
         requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
             std::default_initializable<T>
     [[nodiscard]] auto get(CompletionToken&& token = CompletionToken{});

@@ -75,8 +75,7 @@ incomplete_read_error::incomplete_read_error(std::string partial, std::ptrdiff_t
     : std::runtime_error(incomplete_read_message(partial.size(), expected))
     , partial_(std::move(partial))
     , expected_(expected)
-{
-}
+{}
 
 bool is_cancellation(const std::exception& e) noexcept
 {

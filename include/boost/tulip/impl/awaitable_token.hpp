@@ -81,7 +81,10 @@ auto error_mapper_of(const Initiation& init)
 // needs no value to pass, so `awaitable_token` serves a `T` that cannot be default
 // constructed (queue::get). Other tokens use the initiation as it is.
 template <class Initiation>
-concept has_optional_values = requires(const Initiation& init) { init.with_optional_values(); };
+concept has_optional_values = requires(const Initiation& init)
+{
+    init.with_optional_values();
+};
 
 } // namespace detail
 } // namespace boost::tulip
@@ -118,14 +121,15 @@ private:
     {
         // The operation sees a plain error_code completion; the error becomes the Tulip
         // exception here. The operation object is bound to a local (g++ 12, DESIGN 8).
-        auto op = boost::asio::async_initiate<
-            const boost::asio::as_tuple_t<boost::asio::deferred_t>&, Signature>(
-            std::move(init), boost::asio::as_tuple(boost::asio::deferred), std::move(args)...);
+        auto op =
+            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
+                                        Signature>(
+                std::move(init), boost::asio::as_tuple(boost::asio::deferred), std::move(args)...);
         auto r = co_await std::move(op);
         if (std::get<0>(r)) {
-            std::apply([&mapper](const boost::system::error_code& ec,
-                                 auto&... v) { mapper(ec, v...); },
-                       r);
+            std::apply(
+                [&mapper](const boost::system::error_code& ec, auto&... v) { mapper(ec, v...); },
+                r);
             // A mapper that returned did not do its job: the code still becomes an error.
             boost::tulip::throw_tulip_error(std::get<0>(r));
         }

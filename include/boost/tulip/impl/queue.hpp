@@ -203,7 +203,7 @@ template <class T, class Storage>
     requires std::movable<T>
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T)) CompletionToken>
     requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
-             std::default_initializable<T>
+        std::default_initializable<T>
 auto basic_queue<T, Storage>::get(CompletionToken&& token)
 {
     check_thread();
