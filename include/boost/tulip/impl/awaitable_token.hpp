@@ -86,6 +86,18 @@ concept has_optional_values = requires(const Initiation& init)
     init.with_optional_values();
 };
 
+// An initiation may offer a const member `try_complete(args&...)` returning
+// `std::optional<std::tuple<error_code, Vs...>>`: the completion when the operation can
+// finish at once (an item in the queue). `awaitable_token` then returns it without
+// starting an asynchronous operation, as a coroutine's fast path would.
+template <class Signature>
+struct completion_tuple;
+template <class... Vs>
+struct completion_tuple<void(Vs...)>
+{
+    using type = std::tuple<Vs...>;
+};
+
 } // namespace detail
 } // namespace boost::tulip
 
@@ -121,11 +133,18 @@ private:
     {
         // The operation sees a plain error_code completion; the error becomes the Tulip
         // exception here. The operation object is bound to a local (g++ 12, DESIGN 8).
-        auto op =
-            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
-                                        Signature>(
-                std::move(init), boost::asio::as_tuple(boost::asio::deferred), std::move(args)...);
-        auto r = co_await std::move(op);
+        std::optional<typename boost::tulip::detail::completion_tuple<Signature>::type> done;
+        if constexpr (requires { init.try_complete(args...); })
+            done = init.try_complete(args...);
+        if (!done) {
+            auto op = boost::asio::async_initiate<
+                const boost::asio::as_tuple_t<boost::asio::deferred_t>&, Signature>(
+                std::move(init), boost::asio::as_tuple(boost::asio::deferred),
+                std::move(args)...);
+            auto completed = co_await std::move(op);
+            done.emplace(std::move(completed));
+        }
+        auto& r = *done;
         if (std::get<0>(r)) {
             std::apply(
                 [&mapper](const boost::system::error_code& ec, auto&... v) { mapper(ec, v...); },

@@ -122,6 +122,17 @@ struct basic_queue<T, Storage>::initiate_put
     {
         q->start_put(static_cast<Handler&&>(h), item);
     }
+
+    // awaitable_token's fast path: room (or a shut-down queue) needs no operation.
+    std::optional<std::tuple<boost::system::error_code>> try_complete(T& item) const
+    {
+        if (q->shut_down_)
+            return std::tuple<boost::system::error_code>(error::queue_shut_down);
+        if (q->full())
+            return std::nullopt;
+        q->push(std::move(item));
+        return std::tuple<boost::system::error_code>();
+    }
 };
 
 template <class T, class Storage>
@@ -194,6 +205,18 @@ struct basic_queue<T, Storage>::initiate_get
         void operator()(Handler&& h) const
         {
             q->template start_get<true>(static_cast<Handler&&>(h));
+        }
+
+        // awaitable_token's fast path: an item there is taken at once (asyncio).
+        std::optional<std::tuple<boost::system::error_code, std::optional<T>>>
+        try_complete() const
+        {
+            using result = std::tuple<boost::system::error_code, std::optional<T>>;
+            if (!q->storage_.empty())
+                return result(boost::system::error_code(), q->take());
+            if (q->shut_down_)
+                return result(error::queue_shut_down, std::nullopt);
+            return std::nullopt;
         }
     };
     optional_values with_optional_values() const noexcept { return {q}; }
