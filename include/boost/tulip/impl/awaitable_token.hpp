@@ -137,10 +137,11 @@ private:
         if constexpr (requires { init.try_complete(args...); })
             done = init.try_complete(args...);
         if (!done) {
-            auto op = boost::asio::async_initiate<
-                const boost::asio::as_tuple_t<boost::asio::deferred_t>&, Signature>(
-                std::move(init), boost::asio::as_tuple(boost::asio::deferred),
-                std::move(args)...);
+            auto op =
+                boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
+                                            Signature>(std::move(init),
+                                                       boost::asio::as_tuple(boost::asio::deferred),
+                                                       std::move(args)...);
             auto completed = co_await std::move(op);
             done.emplace(std::move(completed));
         }

@@ -208,8 +208,7 @@ struct basic_queue<T, Storage>::initiate_get
         }
 
         // awaitable_token's fast path: an item there is taken at once (asyncio).
-        std::optional<std::tuple<boost::system::error_code, std::optional<T>>>
-        try_complete() const
+        std::optional<std::tuple<boost::system::error_code, std::optional<T>>> try_complete() const
         {
             using result = std::tuple<boost::system::error_code, std::optional<T>>;
             if (!q->storage_.empty())
