@@ -13,6 +13,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,9 @@ enum class error
     /// A barrier wait on a broken barrier, or one aborted or reset while waiting
     /// (`broken_barrier_error`).
     broken_barrier,
+    /// The end of the stream came before the read was complete (`incomplete_read_error`);
+    /// the completion carries the bytes read.
+    incomplete_read,
 };
 
 /// The category of `tulip::error`.
@@ -114,6 +118,28 @@ class broken_barrier_error : public std::runtime_error
 public:
     broken_barrier_error() : std::runtime_error("the barrier is broken") {}
     using std::runtime_error::runtime_error;
+};
+
+/** The end of the stream came before a read was complete (asyncio.IncompleteReadError).
+
+    `partial()` holds the bytes read before the end; `expected()` is the count the read
+    needed (`readexactly(n)`: `n`), or -1 when there was no count (`readuntil`,
+    `readline`). Thrown by reads with the default token for the code
+    `tulip::error::incomplete_read`.
+*/
+class incomplete_read_error : public std::runtime_error
+{
+public:
+    explicit incomplete_read_error(std::string partial, std::ptrdiff_t expected = -1);
+
+    const std::string& partial() const noexcept { return partial_; }
+    /// Takes the bytes out (for a handler that keeps them); `partial()` is empty afterwards.
+    std::string take_partial() noexcept { return std::move(partial_); }
+    std::ptrdiff_t expected() const noexcept { return expected_; }
+
+private:
+    std::string partial_;
+    std::ptrdiff_t expected_;
 };
 
 /// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose

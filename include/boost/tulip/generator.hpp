@@ -165,7 +165,8 @@ public:
         @throws no_running_loop if the handler has no associated executor and no loop is
                 running.
     */
-    template <class CompletionToken = boost::asio::use_awaitable_t<>>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::exception_ptr, std::optional<T>))
+                  CompletionToken = boost::asio::use_awaitable_t<>>
     auto async_next(CompletionToken&& token = CompletionToken{});
 
     /// Whether the body has finished (returned, thrown or closed). False if empty.

@@ -54,8 +54,9 @@ public:
     /// Waiting getters, putters and joiners complete with `operation_aborted`.
     ~basic_queue();
 
-    /** Puts `item`, waiting while the queue is full. Completes at once (a coroutine does
-        not suspend) when there is room. A waiting getter receives the item directly.
+    /** Puts `item`, waiting while the queue is full. Completes at once (a coroutine
+        resumes without a trip through the loop) when there is room. A waiting getter
+        receives the item directly.
 
         @par Completion Signature
         `void(boost::system::error_code)`: `tulip::error::queue_shut_down` (thrown as
@@ -66,11 +67,12 @@ public:
         leaves, and its item is destroyed, not queued. Once its item is in the queue it
         completes successfully even if cancelled right after.
     */
-    template <class CompletionToken = awaitable_token_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                  CompletionToken = awaitable_token_t>
     [[nodiscard]] auto put(T item, CompletionToken&& token = CompletionToken{});
 
     /** Removes and returns an item, waiting while the queue is empty. With items there it
-        takes one at once (a coroutine does not suspend).
+        takes one at once (a coroutine resumes without a trip through the loop).
 
         @par Completion Signature
         `void(boost::system::error_code, T)`: `tulip::error::queue_shut_down` (thrown as
@@ -82,7 +84,8 @@ public:
         if cancelled right after (the cancellation surfaces at its next suspension): an
         item is never lost.
     */
-    template <class CompletionToken = awaitable_token_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T)) CompletionToken =
+                  awaitable_token_t>
         requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
             std::default_initializable<T>
     [[nodiscard]] auto get(CompletionToken&& token = CompletionToken{});
@@ -112,7 +115,8 @@ public:
         @par Per-Operation Cancellation
         `terminal`, `partial` and `total`: the joiner leaves; the counts are unchanged.
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto join(CompletionToken&& token = CompletionToken{});
 
     /** Shuts the queue down (Python 3.13): `put` fails with `queue_shut_down` from now
@@ -122,14 +126,14 @@ public:
     void shutdown(bool immediate = false);
 
 private:
+    struct initiate_put;
+    struct initiate_get;
     template <class Handler>
     void start_put(Handler&& h, T& item);
     template <bool Optional, class Handler>
     void start_get(Handler&& h);
     template <class Handler>
     void start_join(Handler&& h);
-    boost::asio::awaitable<void> put_coro(T item);
-    boost::asio::awaitable<T> get_coro();
     void push(T&& item);
     T take();
     void cancel_waiter(detail::sync_waiter* w) override;

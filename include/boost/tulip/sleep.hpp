@@ -34,7 +34,8 @@ namespace boost::tulip {
     `terminal`, `partial` and `total`: the timer is removed and the operation completes
     with `operation_aborted`; nothing else changes.
 */
-template <class CompletionToken = boost::asio::deferred_t>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+              CompletionToken = boost::asio::deferred_t>
 auto sleep(duration d, CompletionToken&& token = CompletionToken{})
 {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
@@ -42,7 +43,8 @@ auto sleep(duration d, CompletionToken&& token = CompletionToken{})
 }
 
 /// Waits until `when` on the loop's clock. Same contract as `sleep`.
-template <class CompletionToken = boost::asio::deferred_t>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+              CompletionToken = boost::asio::deferred_t>
 auto sleep_until(clock::time_point when, CompletionToken&& token = CompletionToken{})
 {
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(

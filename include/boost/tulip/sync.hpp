@@ -90,7 +90,8 @@ public:
         (the task sees that cancellation at its next suspension; the guard releases
         during unwinding).
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, lock::guard))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto acquire(CompletionToken&& token = CompletionToken{});
 
     /// Takes the lock if it is free and no one waits. The caller must `release()` it.
@@ -133,7 +134,8 @@ public:
         `terminal`, `partial` and `total`: the waiter leaves; the flag is unchanged. A
         waiter woken by `set()` completes successfully even if cancelled right after.
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto wait(CompletionToken&& token = CompletionToken{});
 
     /// Sets the flag and wakes every waiter.
@@ -166,7 +168,8 @@ public:
     ~condition();
 
     /// `get_lock().acquire(token)`.
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, lock::guard))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto acquire(CompletionToken&& token = CompletionToken{})
     {
         return lock_->acquire(static_cast<CompletionToken&&>(token));
@@ -194,7 +197,8 @@ public:
         lock and completes with `operation_aborted`. Once it holds the lock again its
         completion is scheduled and a later cancellation waits for the next suspension.
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto wait(lock::guard& g, CompletionToken&& token = CompletionToken{});
 
     /** Waits until `pred()` is true, checking it with the lock held (first at once, then
@@ -206,7 +210,8 @@ public:
         @par Per-Operation Cancellation
         As `wait`: the lock is held again when the operation completes.
     */
-    template <class Pred, class CompletionToken = boost::asio::deferred_t>
+    template <class Pred, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                              CompletionToken = boost::asio::deferred_t>
         requires std::predicate<Pred&>
     [[nodiscard]] auto wait_for(lock::guard& g, Pred pred,
                                 CompletionToken&& token = CompletionToken{});
@@ -268,7 +273,8 @@ public:
         to it leaves without one; once chosen it receives the permit even if cancelled
         right after (the guard gives it back during unwinding).
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, semaphore::guard))
+                  CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto acquire(CompletionToken&& token = CompletionToken{});
 
     /// Takes a permit if one is free and no one waits. The caller must `release()` it.
@@ -338,7 +344,8 @@ public:
         leaves (`n_waiting()` drops). Once the barrier has tripped, every waiter has its
         index and completes successfully even if cancelled right after.
     */
-    template <class CompletionToken = awaitable_token_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
+                  CompletionToken = awaitable_token_t>
     [[nodiscard]] auto wait(CompletionToken&& token = CompletionToken{});
 
     /// Returns to the empty, unbroken state; tasks waiting now fail with broken_barrier.

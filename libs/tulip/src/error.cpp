@@ -32,6 +32,8 @@ public:
             return "the queue is shut down";
         case error::broken_barrier:
             return "the barrier is broken";
+        case error::incomplete_read:
+            return "the end of the stream came before the read was complete";
         }
         return "unknown tulip error";
     }
@@ -56,6 +58,24 @@ cancelled_error::cancelled_error(std::string message)
     , message_(std::move(message))
 {
 }
+
+namespace {
+
+std::string incomplete_read_message(std::size_t got, std::ptrdiff_t expected)
+{
+    std::string m = std::to_string(got) + " bytes read before the end of the stream";
+    if (expected >= 0)
+        m += ", " + std::to_string(expected) + " expected";
+    return m;
+}
+
+} // namespace
+
+incomplete_read_error::incomplete_read_error(std::string partial, std::ptrdiff_t expected)
+    : std::runtime_error(incomplete_read_message(partial.size(), expected))
+    , partial_(std::move(partial))
+    , expected_(expected)
+{}
 
 bool is_cancellation(const std::exception& e) noexcept
 {

@@ -88,7 +88,8 @@ public:
         future is cancelled at once, a task is asked to cancel); the operation then
         completes with its outcome.
     */
-    template <class CompletionToken = boost::asio::deferred_t>
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(wait_signature<T>)
+                  CompletionToken = boost::asio::deferred_t>
     auto async_wait(CompletionToken&& token = CompletionToken{}) const;
 
     /** `co_await h.wait()` returns the result or rethrows (asyncio `await`), with the
@@ -137,7 +138,7 @@ callback_id handle_base<T, State, Self>::add_done_callback(F f) const
 }
 
 template <class T, class State, class Self>
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(wait_signature<T>) CompletionToken>
 auto handle_base<T, State, Self>::async_wait(CompletionToken&& token) const
 {
     return boost::asio::async_initiate<CompletionToken, wait_signature<T>>(

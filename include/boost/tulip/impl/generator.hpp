@@ -244,7 +244,8 @@ awaitable<void> async_generator<T, Send>::aclose()
 }
 
 template <class T, class Send>
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::exception_ptr, std::optional<T>))
+              CompletionToken>
 auto async_generator<T, Send>::async_next(CompletionToken&& token)
 {
     return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::optional<T>)>(

@@ -113,37 +113,37 @@ template <class T, class Storage>
 
 template <class T, class Storage>
     requires std::movable<T>
-template <class CompletionToken>
+struct basic_queue<T, Storage>::initiate_put
+{
+    basic_queue* q;
+
+    template <class Handler>
+    void operator()(Handler&& h, T item) const
+    {
+        q->start_put(static_cast<Handler&&>(h), item);
+    }
+
+    // awaitable_token's fast path: room (or a shut-down queue) needs no operation.
+    std::optional<std::tuple<boost::system::error_code>> try_complete(T& item) const
+    {
+        if (q->shut_down_)
+            return std::tuple<boost::system::error_code>(error::queue_shut_down);
+        if (q->full())
+            return std::nullopt;
+        q->push(std::move(item));
+        return std::tuple<boost::system::error_code>();
+    }
+};
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto basic_queue<T, Storage>::put(T item, CompletionToken&& token)
 {
     check_thread();
-    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, awaitable_token_t>) {
-        return put_coro(std::move(item));
-    } else {
-        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            [this](auto&& h, T v) { this->start_put(static_cast<decltype(h)&&>(h), v); }, token,
-            std::move(item));
-    }
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        initiate_put{this}, token, std::move(item));
 }
-
-template <class T, class Storage>
-    requires std::movable<T> boost::asio::awaitable<void> basic_queue<T, Storage>::put_coro(T item)
-    {
-        if (shut_down_)
-            throw queue_shut_down();
-        if (!full()) {
-            push(std::move(item));
-            co_return;
-        }
-        auto op =
-            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
-                                        void(boost::system::error_code)>(
-                [this](auto&& h, T v) { this->start_put(static_cast<decltype(h)&&>(h), v); },
-                boost::asio::as_tuple(boost::asio::deferred), std::move(item));
-        auto r = co_await std::move(op);
-        if (std::get<0>(r))
-            throw_tulip_error(std::get<0>(r));
-    }
 
 template <class T, class Storage>
     requires std::movable<T>
@@ -186,38 +186,52 @@ void basic_queue<T, Storage>::put_nowait(T item)
 
 template <class T, class Storage>
     requires std::movable<T>
-template <class CompletionToken>
+struct basic_queue<T, Storage>::initiate_get
+{
+    basic_queue* q;
+
+    template <class Handler>
+    void operator()(Handler&& h) const
+    {
+        q->template start_get<false>(static_cast<Handler&&>(h));
+    }
+
+    // awaitable_token's variant: no T{} is needed on the error path.
+    struct optional_values
+    {
+        basic_queue* q;
+
+        template <class Handler>
+        void operator()(Handler&& h) const
+        {
+            q->template start_get<true>(static_cast<Handler&&>(h));
+        }
+
+        // awaitable_token's fast path: an item there is taken at once (asyncio).
+        std::optional<std::tuple<boost::system::error_code, std::optional<T>>> try_complete() const
+        {
+            using result = std::tuple<boost::system::error_code, std::optional<T>>;
+            if (!q->storage_.empty())
+                return result(boost::system::error_code(), q->take());
+            if (q->shut_down_)
+                return result(error::queue_shut_down, std::nullopt);
+            return std::nullopt;
+        }
+    };
+    optional_values with_optional_values() const noexcept { return {q}; }
+};
+
+template <class T, class Storage>
+    requires std::movable<T>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T)) CompletionToken>
     requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
         std::default_initializable<T>
 auto basic_queue<T, Storage>::get(CompletionToken&& token)
 {
     check_thread();
-    if constexpr (std::is_same_v<std::decay_t<CompletionToken>, awaitable_token_t>) {
-        return get_coro();
-    } else {
-        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, T)>(
-            [this](auto&& h) { this->start_get<false>(static_cast<decltype(h)&&>(h)); }, token);
-    }
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, T)>(
+        initiate_get{this}, token);
 }
-
-template <class T, class Storage>
-    requires std::movable<T> boost::asio::awaitable<T> basic_queue<T, Storage>::get_coro()
-    {
-        // An item there is taken at once, without a trip through the loop (asyncio).
-        if (!storage_.empty())
-            co_return take();
-        if (shut_down_)
-            throw queue_shut_down();
-        auto op =
-            boost::asio::async_initiate<const boost::asio::as_tuple_t<boost::asio::deferred_t>&,
-                                        void(boost::system::error_code, std::optional<T>)>(
-                [this](auto&& h) { this->start_get<true>(static_cast<decltype(h)&&>(h)); },
-                boost::asio::as_tuple(boost::asio::deferred));
-        auto r = co_await std::move(op);
-        if (std::get<0>(r))
-            throw_tulip_error(std::get<0>(r));
-        co_return std::move(*std::get<1>(r));
-    }
 
 template <class T, class Storage>
     requires std::movable<T>
@@ -279,7 +293,7 @@ void basic_queue<T, Storage>::task_done()
 
 template <class T, class Storage>
     requires std::movable<T>
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto basic_queue<T, Storage>::join(CompletionToken&& token)
 {
     check_thread();

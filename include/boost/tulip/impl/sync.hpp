@@ -152,7 +152,8 @@ inline lock::~lock()
     unbind();
 }
 
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, lock::guard))
+              CompletionToken>
 auto lock::acquire(CompletionToken&& token)
 {
     check_thread();
@@ -214,7 +215,7 @@ inline event::~event()
     unbind();
 }
 
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto event::wait(CompletionToken&& token)
 {
     check_thread();
@@ -267,7 +268,7 @@ inline void condition::check_guard(const lock::guard& g) const
         throw_state("wait() needs a guard that owns the condition's lock");
 }
 
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto condition::wait(lock::guard& g, CompletionToken&& token)
 {
     check_guard(g);
@@ -275,7 +276,8 @@ auto condition::wait(lock::guard& g, CompletionToken&& token)
         [this, gp = &g](auto&& h) { this->start_wait(static_cast<decltype(h)&&>(h), gp); }, token);
 }
 
-template <class Pred, class CompletionToken>
+template <class Pred,
+          BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
     requires std::predicate<Pred&>
 auto condition::wait_for(lock::guard& g, Pred pred, CompletionToken&& token)
 {
@@ -380,7 +382,8 @@ inline semaphore::~semaphore()
     unbind();
 }
 
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, semaphore::guard))
+              CompletionToken>
 auto semaphore::acquire(CompletionToken&& token)
 {
     check_thread();
@@ -448,7 +451,8 @@ inline barrier::~barrier()
     unbind();
 }
 
-template <class CompletionToken>
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
+              CompletionToken>
 auto barrier::wait(CompletionToken&& token)
 {
     check_thread();
