@@ -76,24 +76,22 @@ BOOST_TULIP_TEST_CASE(cancel_delivered_into_pending_socket_read_and_socket_stays
     // Set just before each read: the reader is suspended in that read once this task
     // runs again.
     tulip::event reading, reading_again;
-    auto reader = tulip::create_task([](tcp::socket& s, bool& cancelled, tulip::event& reading,
-                                        tulip::event& reading_again) -> tulip::awaitable<std::string> {
-        char byte = 0;
-        try
-        {
-            reading.set();
-            co_await asio::async_read(s, asio::buffer(&byte, 1), asio::use_awaitable);
-        }
-        catch (const boost::system::system_error& e)
-        {
-            cancelled = tulip::is_cancellation(e);
-        }
-        // After the cancellation was delivered, I/O on the same socket works again.
-        std::string line(5, '\0');
-        reading_again.set();
-        co_await asio::async_read(s, asio::buffer(line), asio::use_awaitable);
-        co_return line;
-    }(server, cancelled, reading, reading_again));
+    auto reader =
+        tulip::create_task([](tcp::socket& s, bool& cancelled, tulip::event& reading,
+                              tulip::event& reading_again) -> tulip::awaitable<std::string> {
+            char byte = 0;
+            try {
+                reading.set();
+                co_await asio::async_read(s, asio::buffer(&byte, 1), asio::use_awaitable);
+            } catch (const boost::system::system_error& e) {
+                cancelled = tulip::is_cancellation(e);
+            }
+            // After the cancellation was delivered, I/O on the same socket works again.
+            std::string line(5, '\0');
+            reading_again.set();
+            co_await asio::async_read(s, asio::buffer(line), asio::use_awaitable);
+            co_return line;
+        }(server, cancelled, reading, reading_again));
     co_await reading.wait();
     BOOST_TEST(!reader.done());
     BOOST_TEST(reader.cancel());

@@ -288,11 +288,11 @@ BOOST_AUTO_TEST_CASE(foreign_work_counts_io_and_asio_timers_not_suspended_tasks_
     tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
     auto accepting = tulip::create_task(ioc, acceptor.async_accept(asio::use_awaitable));
     ioc.poll();
-    BOOST_TEST(tt::detail::foreign_work(loop) > 0);  // the accept
+    BOOST_TEST(tt::detail::foreign_work(loop) > 0); // the accept
     acceptor.close();
     ioc.poll();
     BOOST_TEST_REQUIRE(accepting.done());
-    BOOST_TEST(accepting.cancelled());  // operation_aborted counts as a cancellation
+    BOOST_TEST(accepting.cancelled()); // operation_aborted counts as a cancellation
     BOOST_TEST(tt::detail::foreign_work(loop) == 0);
 
     asio::steady_timer timer(ioc, 1h);
@@ -320,7 +320,7 @@ BOOST_TULIP_TEST_CASE(virtual_clock_waits_for_a_peer_that_connects_after_a_real_
     tulip::event done;
     auto idle = tulip::create_task(wait_for(done), {.name = "idle"});
     std::jthread client([endpoint = acceptor.local_endpoint()] {
-        std::this_thread::sleep_for(50ms);  // the peer comes late, in real time
+        std::this_thread::sleep_for(50ms); // the peer comes late, in real time
         asio::io_context own;
         tcp::socket s(own);
         boost::system::error_code ec;
@@ -341,7 +341,7 @@ BOOST_TULIP_TEST_CASE(virtual_clock_waits_for_a_peer_that_connects_after_a_real_
 BOOST_TULIP_TEST_CASE(virtual_clock_waits_for_a_pending_asio_steady_timer)
 {
     auto& loop = tulip::get_running_loop();
-    asio::steady_timer timer(loop.get_io_context(), 20ms);  // real time
+    asio::steady_timer timer(loop.get_io_context(), 20ms); // real time
     const auto t0 = loop.time();
     auto wait = timer.async_wait(asio::use_awaitable);
     co_await tulip::timeout(10s, std::move(wait));
@@ -355,13 +355,10 @@ BOOST_TULIP_TEST_CASE(timeout_of_io_that_never_completes_fires_as_loop_time_foll
     tcp::acceptor acceptor(loop.get_io_context(), {asio::ip::address_v4::loopback(), 0});
     const auto real0 = std::chrono::steady_clock::now();
     bool timed_out = false;
-    try
-    {
+    try {
         auto accept = acceptor.async_accept(asio::use_awaitable);
         co_await tulip::timeout(30ms, std::move(accept));
-    }
-    catch (const tulip::timeout_error&)
-    {
+    } catch (const tulip::timeout_error&) {
         timed_out = true;
     }
     BOOST_TEST(timed_out);

@@ -11,8 +11,9 @@
 // The one place the test runner reads Asio internals: the count of unfinished work of an
 // io_context, which Asio keeps (io_context::run returns when it reaches zero) but does
 // not expose. Checked on Boost 1.81 / Asio 1.26:
-// - on POSIX, an io_context's implementation (detail::io_context_impl) is detail::scheduler, registered as a service of the
-//   io_context, so use_service<detail::scheduler>(ioc) is that scheduler;
+// - on POSIX, an io_context's implementation (detail::io_context_impl) is
+//   detail::scheduler, registered as a service of the io_context, so
+//   use_service<detail::scheduler>(ioc) is that scheduler;
 // - the count is the private member scheduler::outstanding_work_ (a detail::atomic_count);
 // - work started by a handler of a single-threaded io_context is first counted per
 //   thread and added to that member when the handler returns, so the count is exact

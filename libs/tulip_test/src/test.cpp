@@ -73,13 +73,11 @@ bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& op
     const auto next = loop_access::next_deadline(loop);
     // A real-clock case waits for its next timer whatever else is outstanding.
     const bool foreign = (opts.virtual_clock || !next) && detail::foreign_work(loop) > 0;
-    if (opts.virtual_clock && next && !foreign)
-    {
+    if (opts.virtual_clock && next && !foreign) {
         loop_access::advance_to(loop, *next);
         return true;
     }
-    if (!next && !foreign)
-    {
+    if (!next && !foreign) {
         // Nothing Asio knows of can wake the loop: only an outside event that holds no
         // work (a thread posting without a work guard), if the case allows for one.
         if (opts.idle_grace <= steady::duration::zero())
@@ -94,8 +92,9 @@ bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& op
     auto wait = std::min(wait_slice, real_deadline - steady::now());
     if (next)
         wait = std::min<steady::duration>(
-            wait, *next - loop.time() + (opts.virtual_clock ? steady::duration::zero()
-                                                              : std::chrono::milliseconds(1)));
+            wait,
+            *next - loop.time() +
+                (opts.virtual_clock ? steady::duration::zero() : std::chrono::milliseconds(1)));
     wait = std::max(wait, steady::duration::zero());
     const auto before = steady::now();
     ioc.run_one_for(wait);
@@ -140,8 +139,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
                                    format_task_tree(loop));
                 break;
             }
-            if (!step(ioc, loop, opts, real_deadline) && !main.done())
-            {
+            if (!step(ioc, loop, opts, real_deadline) && !main.done()) {
                 failures.push_back(
                     "deadlock: no task can make progress: none is ready, no timer is pending "
                     "and no I/O or other work is outstanding on the io_context (a thread "

@@ -91,7 +91,8 @@ struct tracks_work_t : std::false_type
 
 template <class Allocator, std::uintptr_t Bits>
 struct tracks_work_t<boost::asio::io_context::basic_executor_type<Allocator, Bits>>
-    : std::bool_constant<(Bits & boost::asio::detail::io_context_bits::outstanding_work_tracked) != 0>
+    : std::bool_constant<(Bits & boost::asio::detail::io_context_bits::outstanding_work_tracked) !=
+                         0>
 {};
 
 template <class E>
@@ -116,9 +117,19 @@ template <>
 class task_work_count<true>
 {
 protected:
-    explicit task_work_count(std::atomic<long>* c) noexcept : counter_(c) { add(1); }
-    task_work_count(const task_work_count& o) noexcept : counter_(o.counter_) { add(1); }
-    task_work_count(task_work_count&& o) noexcept : counter_(std::exchange(o.counter_, nullptr)) {}
+    explicit task_work_count(std::atomic<long>* c) noexcept
+        : counter_(c)
+    {
+        add(1);
+    }
+    task_work_count(const task_work_count& o) noexcept
+        : counter_(o.counter_)
+    {
+        add(1);
+    }
+    task_work_count(task_work_count&& o) noexcept
+        : counter_(std::exchange(o.counter_, nullptr))
+    {}
     task_work_count& operator=(const task_work_count& o) noexcept
     {
         if (this != &o) {
@@ -158,7 +169,9 @@ class basic_task_executor : private task_work_count<tracks_work<Inner>()>
 
 public:
     basic_task_executor(Inner inner, task_base* t) noexcept
-        : count_base(counter_of(t)), inner_(std::move(inner)), task_(t)
+        : count_base(counter_of(t))
+        , inner_(std::move(inner))
+        , task_(t)
     {}
 
     template <class F>
@@ -210,7 +223,9 @@ private:
     friend class basic_task_executor;
 
     basic_task_executor(Inner inner, task_base* t, std::atomic<long>* counter) noexcept
-        : count_base(counter), inner_(std::move(inner)), task_(t)
+        : count_base(counter)
+        , inner_(std::move(inner))
+        , task_(t)
     {}
 
     // The loop's count, for a tracked executor made from an untracked one (the task is
