@@ -89,10 +89,12 @@ template <class E>
 struct tracks_work_t : std::false_type
 {};
 
+inline constexpr std::uintptr_t io_tracked_bit =
+    boost::asio::detail::io_context_bits::outstanding_work_tracked;
+
 template <class Allocator, std::uintptr_t Bits>
 struct tracks_work_t<boost::asio::io_context::basic_executor_type<Allocator, Bits>>
-    : std::bool_constant<(Bits & boost::asio::detail::io_context_bits::outstanding_work_tracked) !=
-                         0>
+    : std::bool_constant<(Bits & io_tracked_bit) != 0>
 {};
 
 template <class E>
