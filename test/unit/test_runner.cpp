@@ -81,10 +81,12 @@ tulip::awaitable<void> body_woken_by_a_thread_without_a_work_guard()
 {
     auto& loop = tulip::get_running_loop();
     auto woken = loop.create_future<>();
-    std::thread th([&loop, woken]() mutable {
+    // Made on the loop's thread: the other thread only moves it.
+    auto wake = [woken]() mutable { woken.set_result(); };
+    std::thread th([&loop, wake = std::move(wake)]() mutable {
         // Late enough that the loop is idle first: what idle_grace is for.
         std::this_thread::sleep_for(20ms);
-        tulip::call_soon_threadsafe(loop, [woken]() mutable { woken.set_result(); });
+        tulip::call_soon_threadsafe(loop, std::move(wake));
     });
     co_await woken.wait();
     th.join();
