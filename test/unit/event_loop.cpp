@@ -9,6 +9,7 @@
 
 #include <boost/tulip/test.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -434,8 +435,12 @@ BOOST_TULIP_TEST_CASE_REALTIME(call_soon_threadsafe_from_another_thread_wakes_th
     auto fut = loop.create_future<std::thread::id>();
     // Made on the loop's thread: the other thread only moves it.
     auto callback = [fut]() mutable { fut.set_result(std::this_thread::get_id()); };
-    std::thread th([&loop, cb = std::move(callback)]() mutable {
+    // Work the thread holds until it has posted: without it, nothing would tell the test
+    // runner that something may still wake the loop.
+    auto work = asio::make_work_guard(loop.get_io_context());
+    std::thread th([&loop, cb = std::move(callback), work = std::move(work)]() mutable {
         tulip::call_soon_threadsafe(loop, std::move(cb));
+        work.reset();
     });
     const auto start = std::chrono::steady_clock::now();
     std::thread::id ran_on = co_await fut.wait();

@@ -779,9 +779,27 @@ struct kept
     trace* t;
 };
 
+// with_async_cleanup, whose cleanup needs the loop for one round instead of a second of
+// the real clock that tulip::run uses.
+async_generator<int> with_one_round_cleanup(trace* t)
+{
+    on_destroy d{t};
+    std::exception_ptr e;
+    try {
+        for (int i = 0;; ++i)
+            co_yield i;
+    } catch (const tulip::generator_exit&) {
+        t->saw_generator_exit = true;
+        e = std::current_exception();
+    }
+    co_await tulip::sleep(0s);
+    t->cleaned_up = true;
+    std::rethrow_exception(e);
+}
+
 awaitable<kept> start_and_keep(trace* t)
 {
-    kept k{with_async_cleanup(t), t};
+    kept k{with_one_round_cleanup(t), t};
     co_await k.gen.next();
     co_return k;
 }

@@ -278,6 +278,9 @@ private:
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
     std::uint64_t signal_watch_seq_ = 0;
     detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
+    // Work counted on the io_context through tracked task executors (co_spawn's guards for
+    // tasks and the coroutines they spawn): the test runner tells it from I/O in flight.
+    std::atomic<long> task_work_{0};
     // tag::outline[]
 };
 
@@ -348,6 +351,7 @@ struct loop_access
     static generator_core*& asyncgens(event_loop& l) noexcept { return l.asyncgens_; }
     static void close_asyncgens(event_loop& l);
     static void drop_asyncgens(event_loop& l) noexcept;
+    static std::atomic<long>& task_work(event_loop& l) noexcept { return l.task_work_; }
 };
 
 // Marks the loop as driven (is_running() is true) for a scope: runner and test runner.

@@ -25,16 +25,19 @@ namespace boost::tulip::test {
 /// How a test case runs.
 struct case_options
 {
-    /// Virtual clock with autojump: when nothing is ready to run, time jumps to the next
-    /// timer, so `sleep(1h)` takes microseconds. False for real time.
+    /// Virtual clock with autojump: when nothing is ready to run and no I/O or other work
+    /// is outstanding on the io_context, time jumps to the next timer, so `sleep(1h)` takes
+    /// microseconds; while such work is outstanding, time follows the real clock. False
+    /// for real time.
     bool virtual_clock = true;
     /// Real (wall-clock) time a case may take.
     std::chrono::steady_clock::duration timeout = std::chrono::seconds(60);
     /// Loop time a virtual-clock case may span (catches endless timer loops early).
     duration virtual_limit = std::chrono::hours(24 * 365);
-    /// How long an idle case with no timer waits for an outside event (a socket, a
-    /// thread) before it is declared deadlocked.
-    std::chrono::steady_clock::duration idle_grace = std::chrono::seconds(1);
+    /// How long a case with nothing ready, no timer and no outstanding work waits for an
+    /// outside event that holds no work (a thread posting without a work guard) before it
+    /// is declared deadlocked. Zero: a deadlock fails at once.
+    std::chrono::steady_clock::duration idle_grace = std::chrono::steady_clock::duration::zero();
 };
 
 /// What a case did wrong, and the exception its body ended with (if any).
@@ -54,6 +57,14 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts 
 /// body's exception.
 void run_case(awaitable<void> (*body)(), const case_options& opts = {});
 // end::outline[]
+
+namespace detail {
+/** Work outstanding on the loop's io_context beyond what Tulip itself holds (suspended
+    tasks, signal handlers): I/O in flight, Asio timers, work guards, plain `co_spawn`
+    coroutines. It holds the virtual clock. Exact only between handlers, not from inside
+    a task. */
+long foreign_work(event_loop& loop);
+} // namespace detail
 
 } // namespace boost::tulip::test
 

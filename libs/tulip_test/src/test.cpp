@@ -7,9 +7,12 @@
 
 #include <boost/tulip/test.hpp>
 
+#include "outstanding_work.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <sstream>
 
 namespace boost::tulip {
@@ -22,7 +25,11 @@ namespace test {
 namespace {
 
 using steady = std::chrono::steady_clock;
-using detail::loop_access;
+using tulip::detail::loop_access;
+
+// How long one real-time wait lasts at most. Loop time is brought up to real time after
+// each wait, so a handler that ends a wait sees loop time lag real time by up to this.
+constexpr steady::duration wait_slice = std::chrono::milliseconds(10);
 
 std::string seconds(steady::duration d)
 {
@@ -31,29 +38,71 @@ std::string seconds(steady::duration d)
     return os.str();
 }
 
-// One round of the loop: run what is ready; if nothing is, jump virtual time or wait a
-// little for an outside event. Returns false when nothing at all can happen.
+} // namespace
+
+long detail::foreign_work(event_loop& loop)
+{
+    // Tracked task executors: co_spawn's guards for each task and for each coroutine a
+    // task spawns (awaitable operators, parallel groups), and handler work of operations
+    // a task awaits. A coroutine waiting on I/O is held by the I/O operation's own count.
+    long n = outstanding_work(loop.get_io_context()) -
+             loop_access::task_work(loop).load(std::memory_order_relaxed);
+    if (n <= 0)
+        return n;
+    // A signal handler keeps one signal_set wait pending. It waits for an outside event
+    // as an unset tulip::event does, so it does not hold the clock.
+    for (int signum = 1; signum < NSIG; ++signum)
+        if (loop_access::has_signal_handler(loop, signum))
+            --n;
+    return n;
+}
+
+namespace {
+
+// One round of the loop: run what is ready; if nothing is, jump virtual time, or wait in
+// real time for outstanding work or the next timer. Returns false when nothing at all can
+// happen any more (a deadlock).
 bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& opts,
-          steady::duration idle_wait)
+          steady::time_point real_deadline)
 {
     std::size_t n = ioc.poll();
     if (ioc.stopped())
         ioc.restart();
     if (n)
         return true;
-    auto next = loop_access::next_deadline(loop);
-    if (opts.virtual_clock && next)
-    {
+    const auto next = loop_access::next_deadline(loop);
+    // A real-clock case waits for its next timer whatever else is outstanding.
+    const bool foreign = (opts.virtual_clock || !next) && detail::foreign_work(loop) > 0;
+    if (opts.virtual_clock && next && !foreign) {
         loop_access::advance_to(loop, *next);
         return true;
     }
-    if (next)  // real clock: wait for the timer (or anything else)
-        idle_wait = std::min<steady::duration>(idle_wait, *next - loop.time() +
-                                                              std::chrono::milliseconds(1));
-    n = ioc.run_one_for(std::max<steady::duration>(idle_wait, steady::duration::zero()));
+    if (!next && !foreign) {
+        // Nothing Asio knows of can wake the loop: only an outside event that holds no
+        // work (a thread posting without a work guard), if the case allows for one.
+        if (opts.idle_grace <= steady::duration::zero())
+            return false;
+        n = ioc.run_one_for(opts.idle_grace);
+        if (ioc.stopped())
+            ioc.restart();
+        return n != 0;
+    }
+    // Wait in real time for the outstanding work, or until the next timer is due. On the
+    // virtual clock, loop time follows real time meanwhile.
+    auto wait = std::min(wait_slice, real_deadline - steady::now());
+    if (next)
+        wait = std::min<steady::duration>(
+            wait,
+            *next - loop.time() +
+                (opts.virtual_clock ? steady::duration::zero() : std::chrono::milliseconds(1)));
+    wait = std::max(wait, steady::duration::zero());
+    const auto before = steady::now();
+    ioc.run_one_for(wait);
     if (ioc.stopped())
         ioc.restart();
-    return n != 0 || next.has_value();
+    if (opts.virtual_clock)
+        loop_access::advance_to(loop, loop.time() + (steady::now() - before));
+    return true;
 }
 
 } // namespace
@@ -69,9 +118,9 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
             loop_access::use_virtual_clock(loop);
         loop.set_exception_handler([&failures](event_loop&, const exception_context& c) {
             failures.push_back("the loop's exception handler was called: " +
-                               detail::format_exception_context(c));
+                               tulip::detail::format_exception_context(c));
         });
-        detail::drive_scope driving(loop);
+        tulip::detail::drive_scope driving(loop);
 
         const auto real_deadline = steady::now() + opts.timeout;
         const auto virtual_start = loop.time();
@@ -90,11 +139,12 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
                                    format_task_tree(loop));
                 break;
             }
-            if (!step(ioc, loop, opts, opts.idle_grace) && !main.done())
-            {
-                failures.push_back("deadlock: no task can make progress and nothing "
-                                   "outside the loop woke it; tasks:\n" +
-                                   format_task_tree(loop));
+            if (!step(ioc, loop, opts, real_deadline) && !main.done()) {
+                failures.push_back(
+                    "deadlock: no task can make progress: none is ready, no timer is pending "
+                    "and no I/O or other work is outstanding on the io_context (a thread "
+                    "that will wake the loop must hold a work guard on it); tasks:\n" +
+                    format_task_tree(loop));
                 break;
             }
         }
@@ -122,13 +172,13 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
         const auto cleanup_deadline = steady::now() + std::chrono::seconds(5);
         while (std::any_of(left.begin(), left.end(), [](const any_task& t) { return !t.done(); }) &&
                steady::now() < cleanup_deadline)
-            if (!step(ioc, loop, opts, std::chrono::milliseconds(100)))
+            if (!step(ioc, loop, opts, cleanup_deadline))
                 break;
         for (auto& t : left)
             if (t.done() && !t.cancelled())
                 if (auto e = t.exception())
                     failures.push_back("a leftover task failed: " +
-                                       detail::format_exception_context({"", e, t}));
+                                       tulip::detail::format_exception_context({"", e, t}));
         main = any_task();
     }
     return result;

@@ -19,6 +19,8 @@
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -82,14 +84,98 @@ private:
     F f_;
 };
 
+// Whether copies of executor E count as outstanding work (outstanding_work.tracked). Asio
+// answers that query statically but privately, so it is read from the type.
+template <class E>
+struct tracks_work_t : std::false_type
+{};
+
+inline constexpr std::uintptr_t io_tracked_bit =
+    boost::asio::detail::io_context_bits::outstanding_work_tracked;
+
+template <class Allocator, std::uintptr_t Bits>
+struct tracks_work_t<boost::asio::io_context::basic_executor_type<Allocator, Bits>>
+    : std::bool_constant<(Bits & io_tracked_bit) != 0>
+{};
+
+template <class E>
+constexpr bool tracks_work() noexcept
+{
+    return tracks_work_t<E>::value;
+}
+
+// What a tracked task executor adds: each live copy also counts one unit in the loop's
+// task_work, as its inner executor does on the io_context, so the two counts can be told
+// apart. Empty for untracked executors (the ones that run steps).
+template <bool Tracked>
+class task_work_count
+{
+protected:
+    task_work_count() noexcept = default;
+    explicit task_work_count(std::atomic<long>*) noexcept {}
+    std::atomic<long>* work_counter() const noexcept { return nullptr; }
+};
+
+template <>
+class task_work_count<true>
+{
+protected:
+    explicit task_work_count(std::atomic<long>* c) noexcept
+        : counter_(c)
+    {
+        add(1);
+    }
+    task_work_count(const task_work_count& o) noexcept
+        : counter_(o.counter_)
+    {
+        add(1);
+    }
+    task_work_count(task_work_count&& o) noexcept
+        : counter_(std::exchange(o.counter_, nullptr))
+    {}
+    task_work_count& operator=(const task_work_count& o) noexcept
+    {
+        if (this != &o) {
+            add(-1);
+            counter_ = o.counter_;
+            add(1);
+        }
+        return *this;
+    }
+    task_work_count& operator=(task_work_count&& o) noexcept
+    {
+        if (this != &o) {
+            add(-1);
+            counter_ = std::exchange(o.counter_, nullptr);
+        }
+        return *this;
+    }
+    ~task_work_count() { add(-1); }
+    std::atomic<long>* work_counter() const noexcept { return counter_; }
+
+private:
+    void add(long n) noexcept
+    {
+        if (counter_)
+            counter_->fetch_add(n, std::memory_order_relaxed);
+    }
+    std::atomic<long>* counter_;
+};
+
 // The executor of a task's coroutine: the loop's io_context executor, with every handler
 // wrapped in a task_step. Properties are forwarded, so `blocking.possibly` still lets a
 // resumption run inline, as with a plain co_spawn.
 template <class Inner>
-class basic_task_executor
+class basic_task_executor : private task_work_count<tracks_work<Inner>()>
 {
+    using count_base = task_work_count<tracks_work<Inner>()>;
+
 public:
-    basic_task_executor(Inner inner, task_base* t) noexcept : inner_(std::move(inner)), task_(t) {}
+    basic_task_executor(Inner inner, task_base* t) noexcept
+        : count_base(counter_of(t))
+        , inner_(std::move(inner))
+        , task_(t)
+    {}
 
     template <class F>
     void execute(F&& f) const
@@ -110,7 +196,8 @@ public:
     auto require(const Property& p) const
     {
         using result = std::decay_t<decltype(boost::asio::require(inner_, p))>;
-        return basic_task_executor<result>(boost::asio::require(inner_, p), task_);
+        return basic_task_executor<result>(boost::asio::require(inner_, p), task_,
+                                           counter_for<result>());
     }
 
     template <class Property>
@@ -118,7 +205,8 @@ public:
     auto prefer(const Property& p) const
     {
         using result = std::decay_t<decltype(boost::asio::prefer(inner_, p))>;
-        return basic_task_executor<result>(boost::asio::prefer(inner_, p), task_);
+        return basic_task_executor<result>(boost::asio::prefer(inner_, p), task_,
+                                           counter_for<result>());
     }
 
     bool running_in_this_thread() const noexcept { return inner_.running_in_this_thread(); }
@@ -137,6 +225,35 @@ public:
 private:
     template <class>
     friend class basic_task_executor;
+
+    basic_task_executor(Inner inner, task_base* t, std::atomic<long>* counter) noexcept
+        : count_base(counter)
+        , inner_(std::move(inner))
+        , task_(t)
+    {}
+
+    // The loop's count, for a tracked executor made from an untracked one (the task is
+    // alive then: it is spawning or awaiting); copies of a tracked one share its counter.
+    static std::atomic<long>* counter_of(task_base* t) noexcept
+    {
+        if constexpr (tracks_work<Inner>()) {
+            event_loop* l = t ? t->loop_if_open() : nullptr;
+            return l ? &loop_access::task_work(*l) : nullptr;
+        } else {
+            return nullptr;
+        }
+    }
+
+    template <class Result>
+    std::atomic<long>* counter_for() const noexcept
+    {
+        if constexpr (!tracks_work<Result>())
+            return nullptr;
+        else if constexpr (tracks_work<Inner>())
+            return this->work_counter();
+        else
+            return basic_task_executor<Result>::counter_of(task_);
+    }
 
     Inner inner_;
     task_base* task_;
