@@ -189,10 +189,12 @@ BOOST_TULIP_TEST_CASE(taskgroup_in_a_plain_co_spawn_coroutine_waits_for_its_chil
     std::exception_ptr got;
     probe a;
     // From a loop callback, so that no task is current when co_spawn starts it inline.
+    // A coroutine on the plain io_context executor holds the runner's virtual clock as
+    // I/O does (doc/tutorial/testing.adoc), so this case waits in real time: keep it short.
     loop.call_soon([&] {
         asio::co_spawn(loop.get_io_context(),
                        tulip::with_task_group([&](tulip::task_group& tg) -> tulip::awaitable<void> {
-                           tg.create_task(sleeper(2s, a));
+                           tg.create_task(sleeper(20ms, a));
                            co_return;
                        }),
                        [&](std::exception_ptr e) {
@@ -204,7 +206,7 @@ BOOST_TULIP_TEST_CASE(taskgroup_in_a_plain_co_spawn_coroutine_waits_for_its_chil
     co_await done.wait();
     BOOST_TEST(!got);
     BOOST_TEST(a.finished);
-    BOOST_TEST((now() - start == 2s));
+    BOOST_TEST((now() - start >= 20ms));
 }
 
 // --- errors ----------------------------------------------------------------------------
