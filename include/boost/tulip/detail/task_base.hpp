@@ -37,9 +37,14 @@ public:
     bool is_task() const noexcept override { return true; }
     std::string describe() const override;
 
-    // The coroutine's body returned or threw: the task is done at once. Its waiters are
-    // resumed by co_spawn's completion handler, in a handler of their own.
+    // The coroutine's body returned or threw: the task is done at once.
     void finish(std::exception_ptr e) noexcept;
+    // finish(e), then resumes the awaiters on a later iteration: what the task's bottom
+    // frame does when the body is over.
+    void finish_and_wake(std::exception_ptr e);
+    // The task was cancelled before its first step: clears the request and returns the
+    // cancelled_error its awaiters get (out of line, so it costs the frame nothing).
+    std::exception_ptr take_cancel_before_start();
 
     // Emits the pending cancellation if the coroutine is suspended in an operation that
     // can be cancelled; else it stays pending until the end of a later step.
