@@ -54,15 +54,21 @@ public:
     // alone).
     void deliver_cancel(bool requested_while_runnable) noexcept;
 
-    // The task's coroutine state, read and written by its steps.
-    context ctx;
-    boost::asio::cancellation_signal signal;
-    boost::asio::cancellation_state cancel_state;
+    // The task's coroutine state, read and written by its steps. The flags and counts
+    // come first: they fill the end of future_base's padding (every task has these).
     bool has_cancel_state = false;
     bool pending_cancel = false;
     bool shielded = false;  // set by shield(): run() awaits it at shutdown, never cancels it
     bool delivering_runnable_cancel = false;  // set while deliver_cancel(true) emits
     std::uint32_t steps = 0;  // resumptions so far
+
+private:
+    int cancel_requests_ = 0;
+
+public:
+    context ctx;
+    boost::asio::cancellation_signal signal;
+    boost::asio::cancellation_state cancel_state;
 
     // What the task is suspended on, as far as Tulip knows (for task trees).
     const char* awaiting = nullptr;
@@ -76,7 +82,6 @@ public:
 
 private:
     boost::source_location created_at_;
-    int cancel_requests_ = 0;
 };
 
 template <class T>
