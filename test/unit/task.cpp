@@ -670,7 +670,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_task_keeps_a_plain_io_context_run_from_returning_
     }(fut));
     ioc.poll();
     BOOST_TEST(!t.done());
-    BOOST_TEST(!ioc.stopped());  // with no work left, poll() would have stopped it
+    BOOST_TEST(!ioc.stopped()); // with no work left, poll() would have stopped it
     fut.set_result(41);
     ioc.run();
     BOOST_TEST(t.done());

@@ -8,12 +8,12 @@
 #ifndef BOOST_TULIP_TASK_HPP
 #define BOOST_TULIP_TASK_HPP
 
-#include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/detail/handle_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/task_executor.hpp>
 #include <boost/tulip/detail/task_thread.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution/blocking.hpp>
@@ -219,18 +219,15 @@ namespace detail {
 // the live task as outstanding work of the loop's io_context, so that io_context::run()
 // does not return while a task waits (on a Tulip event, say).
 template <class T, class Work>
-thread_entry<typename awaitable<T>::executor_type>
-run_task(boost::intrusive_ptr<task_base> keep, awaitable<T> body, Work work)
+thread_entry<typename awaitable<T>::executor_type> run_task(boost::intrusive_ptr<task_base> keep,
+                                                            awaitable<T> body, Work work)
 {
     // Only what lives across the suspension is in this frame (every task has one).
     std::exception_ptr e;
-    if (keep->pending_cancel)
-    {
+    if (keep->pending_cancel) {
         // Cancelled before its first step: the body never runs.
         e = keep->take_cancel_before_start();
-    }
-    else
-    {
+    } else {
         try
         {
             if constexpr (std::is_void_v<T>)
