@@ -8,12 +8,14 @@
 #ifndef BOOST_TULIP_TASK_HPP
 #define BOOST_TULIP_TASK_HPP
 
+// First: event_loop.hpp includes this header at its end.
+#include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/handle_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/task_executor.hpp>
 #include <boost/tulip/detail/task_thread.hpp>
-#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution/blocking.hpp>
