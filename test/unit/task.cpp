@@ -713,6 +713,24 @@ BOOST_TULIP_TEST_CASE(task_options_take_a_context_by_reference_pointer_or_option
     co_await u.wait();
 }
 
+BOOST_AUTO_TEST_CASE(a_waiting_task_keeps_a_plain_io_context_run_from_returning_until_it_is_done)
+{
+    // Plain Asio code: a task waiting on a Tulip future (no Asio operation outstanding)
+    // is work of the io_context, as a co_spawn'ed coroutine is.
+    asio::io_context ioc;
+    auto fut = tulip::get_event_loop(ioc).create_future<int>();
+    auto t = tulip::create_task(ioc, [](tulip::future<int> f) -> tulip::awaitable<int> {
+        co_return co_await f.wait() + 1;
+    }(fut));
+    ioc.poll();
+    BOOST_TEST(!t.done());
+    BOOST_TEST(!ioc.stopped()); // with no work left, poll() would have stopped it
+    fut.set_result(41);
+    ioc.run();
+    BOOST_TEST(t.done());
+    BOOST_TEST(t.result() == 42);
+}
+
 BOOST_AUTO_TEST_CASE(all_tasks_of_a_given_loop_works_without_a_running_loop)
 {
     asio::io_context ioc;

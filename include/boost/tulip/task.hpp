@@ -8,19 +8,24 @@
 #ifndef BOOST_TULIP_TASK_HPP
 #define BOOST_TULIP_TASK_HPP
 
+// First: event_loop.hpp includes this header at its end.
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/detail/handle_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/task_executor.hpp>
+#include <boost/tulip/detail/task_thread.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/blocking.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/require.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -256,72 +261,70 @@ create_task(boost::asio::io_context& ioc, Op&& op, task_options opts = {},
 
 namespace detail {
 
-template <class T>
-awaitable<void> run_task_body(task_state<T>* st, awaitable<T> body)
+// The bottom frame of a task's coroutine thread: runs the body, stores its outcome,
+// finishes the task and wakes its awaiters (on a later iteration, as asyncio schedules
+// them). When it returns, the thread frees its frames at once: an eager task that never
+// suspends is done, and freed, when create_task returns (asyncio 3.12). `work` counts
+// the live task as outstanding work of the loop's io_context, so that io_context::run()
+// does not return while a task waits (on a Tulip event, say).
+template <class T, class Work>
+thread_entry<typename awaitable<T>::executor_type> run_task(boost::intrusive_ptr<task_base> keep,
+                                                            awaitable<T> body, Work work)
 {
-    st->cancel_state = co_await boost::asio::this_coro::cancellation_state;
-    st->has_cancel_state = true;
+    // Only what lives across the suspension is in this frame (every task has one).
     std::exception_ptr e;
-    const std::uint32_t first_step = st->steps;
-    if (st->pending_cancel)
-    {
+    if (keep->pending_cancel) {
         // Cancelled before its first step: the body never runs.
-        st->pending_cancel = false;
-        e = std::make_exception_ptr(cancelled_error(st->cancel_message()));
-    }
-    else
-    {
+        e = keep->take_cancel_before_start();
+    } else {
         try
         {
             if constexpr (std::is_void_v<T>)
                 co_await std::move(body);
             else
-                st->value.emplace(co_await std::move(body));
+                static_cast<task_state<T>&>(*keep).value.emplace(co_await std::move(body));
         }
         catch (...)
         {
             e = std::current_exception();
         }
     }
-    // Done now: an eager task that never suspends is done when create_task returns
-    // (asyncio 3.12). Awaiters resume when co_spawn's handler runs.
-    st->finish(std::move(e));
-    if (st->steps == first_step)
-    {
-        // The body never suspended, so co_spawn would post its completion to a later
-        // iteration, keeping the frames alive until then. One inline dispatch lets it
-        // complete (and free them) now.
-        co_await boost::asio::dispatch(boost::asio::use_awaitable);
-    }
+    keep->finish_and_wake(std::move(e));
+    (void)work;
 }
 
-// co_spawn's completion handler. Its cancellation slot is the task's signal; having no
-// associated executor, the signal reaches the coroutine synchronously.
-struct task_completion
+// A task's first step: connects the task's cancellation signal to the thread it
+// launches. Run through the task's executor, which makes the task current.
+template <class T, class Executor>
+struct task_launch
 {
     boost::intrusive_ptr<task_base> st;
+    awaitable<T> body;
+    Executor ex;
 
-    using cancellation_slot_type = boost::asio::cancellation_slot;
-    cancellation_slot_type get_cancellation_slot() const noexcept { return st->signal.slot(); }
-
-    void operator()(std::exception_ptr e)
+    void operator()()
     {
-        if (!st->done())  // run_task_body normally finished it already
-            st->finish(std::move(e));
-        // Resume awaiters inline only from a handler of its own, never nested inside
-        // another step (the finishing task's, when its completion came inline).
-        st->wake_waiters(current.depth == 0);
+        using thread_executor = typename awaitable<T>::executor_type;
+        task_base& t = *st;
+        t.cancel_state = boost::asio::cancellation_state(t.signal.slot());
+        t.has_cancel_state = true;
+        // Through the task's executor: the test runner tells this work from I/O.
+        auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
+        launch_thread(run_task<T>(std::move(st), std::move(body), std::move(work)),
+                      thread_executor(ex), t.signal.slot(), t.cancel_state);
     }
 };
 
-// Runs the task's first step now if `inner` lets it run here (else it is posted). Every
-// step of the task goes through `inner`.
-template <class T, class Inner>
-void start_task(task_state<T>* st, const Inner& inner, awaitable<T> coro)
+// Runs the task's first step on `ex` (the task's executor): now if `eager` and `ex`
+// allows it (on the loop's thread), else on a later iteration.
+template <class T, class Executor>
+void start_task(task_state<T>* st, awaitable<T> coro, const Executor& ex, bool eager)
 {
-    boost::asio::co_spawn(basic_task_executor<Inner>(inner, st),
-                          detail::run_task_body<T>(st, std::move(coro)),
-                          detail::task_completion{boost::intrusive_ptr<detail::task_base>(st)});
+    task_launch<T, Executor> launch{boost::intrusive_ptr<task_base>(st), std::move(coro), ex};
+    if (eager)
+        ex.execute(std::move(launch));
+    else
+        boost::asio::require(ex, boost::asio::execution::blocking.never).execute(std::move(launch));
 }
 
 // Creates a task on `loop` whose steps run through `inner` (the loop's executor, or a
@@ -336,19 +339,8 @@ task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, t
     auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
     detail::loop_access::register_task(loop, *st);
-    if (opts.eager)
-    {
-        start_task(st, inner, std::move(coro));
-    }
-    else
-    {
-        // Start on a later iteration (asyncio). Until then the task is its state and the
-        // body's frame: co_spawn's own frames are made when it starts.
-        boost::asio::post(inner, [st = boost::intrusive_ptr<detail::task_base>(st), inner,
-                                  coro = std::move(coro)]() mutable {
-            start_task(static_cast<task_state<T>*>(st.get()), inner, std::move(coro));
-        });
-    }
+    // A lazy task is its state and the body's frame until its first step (asyncio).
+    start_task(st, std::move(coro), basic_task_executor<Inner>(inner, st), opts.eager);
     return task<T>(std::move(ref));
 }
 

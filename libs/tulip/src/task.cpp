@@ -391,6 +391,18 @@ void task_base::finish(std::exception_ptr e) noexcept
     }
 }
 
+void task_base::finish_and_wake(std::exception_ptr e)
+{
+    finish(std::move(e));
+    wake_waiters(false);
+}
+
+std::exception_ptr task_base::take_cancel_before_start()
+{
+    pending_cancel = false;
+    return std::make_exception_ptr(cancelled_error(cancel_message_));
+}
+
 std::string task_base::describe() const
 {
     std::ostringstream os;

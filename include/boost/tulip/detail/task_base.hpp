@@ -52,9 +52,14 @@ public:
     bool is_task() const noexcept override { return true; }
     std::string describe() const override;
 
-    // The coroutine's body returned or threw: the task is done at once. Its waiters are
-    // resumed by co_spawn's completion handler, in a handler of their own.
+    // The coroutine's body returned or threw: the task is done at once.
     void finish(std::exception_ptr e) noexcept;
+    // finish(e), then resumes the awaiters on a later iteration: what the task's bottom
+    // frame does when the body is over.
+    void finish_and_wake(std::exception_ptr e);
+    // The task was cancelled before its first step: clears the request and returns the
+    // cancelled_error its awaiters get (out of line, so it costs the frame nothing).
+    std::exception_ptr take_cancel_before_start();
 
     // Emits the pending cancellation if the coroutine is suspended in an operation that
     // can be cancelled; else it stays pending until the end of a later step.
@@ -69,15 +74,22 @@ public:
     // task was ready to run.
     void deliver_cancel_after_step() noexcept { deliver_cancel(!cancel_in_own_step_); }
 
-    // The task's coroutine state, read and written by its steps.
-    context ctx;
-    boost::asio::cancellation_signal signal;
-    boost::asio::cancellation_state cancel_state;
+    // The task's coroutine state, read and written by its steps. The flags and counts
+    // come first: they fill the end of future_base's padding (every task has these).
     bool has_cancel_state = false;
     bool pending_cancel = false;
     bool shielded = false;  // set by shield(): run() awaits it at shutdown, never cancels it
     bool delivering_runnable_cancel = false;  // set while deliver_cancel(true) emits
     std::uint32_t steps = 0;  // resumptions so far
+
+private:
+    int cancel_requests_ = 0;
+    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
+
+public:
+    context ctx;
+    boost::asio::cancellation_signal signal;
+    boost::asio::cancellation_state cancel_state;
 
     // What the task is suspended on, as far as Tulip knows (for task trees).
     const char* awaiting = nullptr;
@@ -91,8 +103,6 @@ public:
 
 private:
     boost::source_location created_at_;
-    int cancel_requests_ = 0;
-    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
 };
 
 template <class T>

@@ -45,7 +45,7 @@ public:
         thread_state& cur = current;
         if (task_->done()) [[unlikely]]
         {
-            // co_spawn's completion of a finished task: it may drop the last reference,
+            // A handler left behind by a finished task: it may drop the last reference,
             // so nothing here may touch the task afterwards.
             f_();
             return;
