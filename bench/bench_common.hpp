@@ -69,8 +69,9 @@ inline double median(std::vector<double> v)
 inline void emit(const char* bench, const char* impl, const char* metric, double value,
                  const char* unit)
 {
-    std::printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
-                bench, impl, metric, value, unit);
+    std::printf(
+        "{\"bench\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.4g,\"unit\":\"%s\"}\n",
+        bench, impl, metric, value, unit);
     std::fflush(stdout);
 }
 

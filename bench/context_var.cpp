@@ -65,16 +65,14 @@ tulip::awaitable<results> measure(long n)
     results r{};
 
     double t0 = now_ns();
-    for (long i = 0; i < n; ++i)
-    {
+    for (long i = 0; i < n; ++i) {
         int v = var_b.get();
         do_not_optimize(v);
     }
     r.get = elapsed_ns(t0) / n;
 
     t0 = now_ns();
-    for (long i = 0; i < n; i += 2)
-    {
+    for (long i = 0; i < n; i += 2) {
         int v = var_a.get();
         do_not_optimize(v);
         int w = var_b.get();
@@ -84,8 +82,7 @@ tulip::awaitable<results> measure(long n)
 
     const long m = n / 10;
     t0 = now_ns();
-    for (long i = 0; i < m; ++i)
-    {
+    for (long i = 0; i < m; ++i) {
         auto tok = var_b.set(static_cast<int>(i));
         do_not_optimize(tok);
         var_b.reset(tok);
@@ -93,16 +90,14 @@ tulip::awaitable<results> measure(long n)
     r.set_reset = elapsed_ns(t0) / m;
 
     t0 = now_ns();
-    for (long i = 0; i < m; ++i)
-    {
+    for (long i = 0; i < m; ++i) {
         auto tok = var_b.set(static_cast<int>(i));
         do_not_optimize(tok);
     }
     r.set_only = elapsed_ns(t0) / m;
 
     t0 = now_ns();
-    for (long i = 0; i < m; ++i)
-    {
+    for (long i = 0; i < m; ++i) {
         auto c = tulip::copy_context();
         do_not_optimize(c);
     }
@@ -120,7 +115,7 @@ int main(int argc, char** argv)
     tulip::run_options ro;
     ro.handle_sigint = false;
     tulip::runner r(ro);
-    (void)r.run(measure(n / 10));  // warm-up
+    (void)r.run(measure(n / 10)); // warm-up
     measure_medians(reps, [&](medians& m) {
         const results x = r.run(measure(n));
         m.add("context_var_get", "tulip", x.get);

@@ -72,7 +72,8 @@ tulip::awaitable<double> tulip_measure(long n, bool use_sleep)
     co_await tulip::sleep(std::chrono::seconds(0));
     const double before = heap_in_use();
     for (long i = 0; i < n; ++i)
-        tasks.push_back(tulip::create_task(use_sleep ? tulip_idle_sleep() : tulip_idle_future(fut)));
+        tasks.push_back(
+            tulip::create_task(use_sleep ? tulip_idle_sleep() : tulip_idle_future(fut)));
     // Every task runs its first step and suspends.
     while (suspended < n)
         co_await tulip::sleep(std::chrono::seconds(0));
@@ -83,14 +84,10 @@ tulip::awaitable<double> tulip_measure(long n, bool use_sleep)
             t.cancel();
     else
         fut.set_result();
-    for (auto& t : tasks)
-    {
-        try
-        {
+    for (auto& t : tasks) {
+        try {
             co_await t.wait();
-        }
-        catch (const std::exception&)
-        {
+        } catch (const std::exception&) {
             // the cancellations of tulip_sleep
         }
     }
@@ -132,7 +129,7 @@ double measure_asio(long n)
         const double after = heap_in_use();
         result = (after - before) / n;
         ioc.stop();
-    }  // the io_context destroys the suspended coroutines
+    } // the io_context destroys the suspended coroutines
     return result;
 }
 
@@ -144,8 +141,7 @@ int main(int argc, char** argv)
     const long n = arg_long(argc, argv, "--n", 100000);
 
     std::vector<double> t, ts, a;
-    for (long rep = 0; rep < reps; ++rep)
-    {
+    for (long rep = 0; rep < reps; ++rep) {
         t.push_back(measure_tulip(n, false));
         ts.push_back(measure_tulip(n, true));
         a.push_back(measure_asio(n));

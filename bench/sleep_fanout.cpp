@@ -119,10 +119,9 @@ int main(int argc, char** argv)
     const long n = arg_long(argc, argv, "--n", 100000);
 
     std::vector<double> tw, tc, aw, ac;
-    measure_tulip(n / 10);  // warm-up
+    measure_tulip(n / 10); // warm-up
     measure_asio(n / 10);
-    for (long rep = 0; rep < reps; ++rep)
-    {
+    for (long rep = 0; rep < reps; ++rep) {
         auto t = measure_tulip(n);
         tw.push_back(t.wall_s);
         tc.push_back(t.cpu_s);

@@ -64,8 +64,7 @@ tulip::awaitable<double> tulip_loop(long n, bool eager)
 {
     long sum = 0;
     const double t0 = now_ns();
-    for (long i = 0; i < n; ++i)
-    {
+    for (long i = 0; i < n; ++i) {
         tulip::task_options opts;
         opts.eager = eager;
         auto t = tulip::create_task(child(), std::move(opts));
@@ -96,8 +95,7 @@ tulip::awaitable<double> tulip_batch(long n, bool eager)
     tasks.reserve(n);
     long sum = 0;
     const double t0 = now_ns();
-    for (long i = 0; i < n; ++i)
-    {
+    for (long i = 0; i < n; ++i) {
         tulip::task_options opts;
         opts.eager = eager;
         tasks.push_back(tulip::create_task(child(), std::move(opts)));
@@ -124,8 +122,7 @@ asio::awaitable<double> asio_batch(long n)
             if (--remaining == 0)
                 done.cancel();
         });
-    if (remaining != 0)
-    {
+    if (remaining != 0) {
         boost::system::error_code ec;
         co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -150,7 +147,7 @@ int main(int argc, char** argv)
     tulip::runner r(ro);
     asio::io_context ioc(1);
     asio::io_context ioc_reactor(1);
-    asio::steady_timer idle_timer(ioc_reactor);  // initialises the reactor
+    asio::steady_timer idle_timer(ioc_reactor); // initialises the reactor
 
     // Warm-up (allocator pools, page faults), not reported.
     r.run(tulip_batch(batch, false));

@@ -84,9 +84,9 @@ int main(int argc, char** argv)
     tulip::runner r(ro);
     asio::io_context ioc(1);
     asio::io_context ioc_reactor(1);
-    asio::steady_timer idle_timer(ioc_reactor);  // initialises the reactor
+    asio::steady_timer idle_timer(ioc_reactor); // initialises the reactor
 
-    (void)r.run(tulip_yield(n / 10));  // warm-up
+    (void)r.run(tulip_yield(n / 10)); // warm-up
     (void)run_asio(ioc, asio_yield(n / 10));
     measure_medians(reps, [&](medians& m) {
         m.add("yield", "tulip", r.run(tulip_yield(n)));

@@ -23,14 +23,14 @@ void log(const std::string& what)
     auto& loop = tulip::get_running_loop();
     static const auto start = loop.time();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(loop.time() - start).count();
-    auto task = tulip::current_task();  // empty in a loop callback
+    auto task = tulip::current_task(); // empty in a loop callback
     std::cout << "[" << ms / 10 * 10 << " ms] [" << (task ? task.get_name() : "callback") << " "
               << request_id.get() << "] " << what << "\n";
 }
 
 tulip::awaitable<int> handle_request(std::string id, std::chrono::milliseconds work)
 {
-    auto token = request_id.set(id);  // invisible to the creator and to sibling tasks
+    auto token = request_id.set(id); // invisible to the creator and to sibling tasks
     log("started, working for " + std::to_string(work.count()) + " ms");
     co_await tulip::sleep(work);
     log("done");
@@ -40,13 +40,10 @@ tulip::awaitable<int> handle_request(std::string id, std::chrono::milliseconds w
 tulip::awaitable<void> slow_job()
 {
     std::exception_ptr cancelled;
-    try
-    {
+    try {
         log("slow job started");
         co_await tulip::sleep(10s);
-    }
-    catch (const std::exception& e)
-    {
+    } catch (const std::exception& e) {
         if (!tulip::is_cancellation(e))
             throw;
         cancelled = std::current_exception();
@@ -80,12 +77,9 @@ tulip::awaitable<int> tour()
     co_await tulip::sleep(30ms);
     log("cancelling the slow job");
     job.cancel("no longer needed");
-    try
-    {
+    try {
         co_await job.wait();
-    }
-    catch (const tulip::cancelled_error& e)
-    {
+    } catch (const tulip::cancelled_error& e) {
         log(std::string("the slow job ended cancelled: ") + e.message());
     }
     log("tasks still running: " + std::to_string(tulip::all_tasks().size() - 1));

@@ -61,7 +61,7 @@ tulip::awaitable<void> handle_connection(tcp::socket s)
     auto tok = client_addr_var.set(peer.address().to_string() + ":" + std::to_string(peer.port()));
     asio::streambuf buf;
     co_await asio::async_read_until(s, buf, '\n', asio::use_awaitable);
-    co_await tulip::sleep(1ms);  // let the other connections interleave
+    co_await tulip::sleep(1ms); // let the other connections interleave
     std::string reply = render_goodbye();
     co_await asio::async_write(s, asio::buffer(reply), asio::use_awaitable);
 }
@@ -109,19 +109,20 @@ BOOST_TULIP_TEST_CASE(client_addr_var_each_connection_task_sees_its_own_peer)
     const auto endpoint = acceptor.local_endpoint();
     constexpr int n = 5;
 
-    auto server = tulip::create_task([](tcp::acceptor& a) -> tulip::awaitable<void> {
-        std::vector<tulip::any_task> connections;
-        for (int i = 0; i < n; ++i)
-            connections.push_back(
-                tulip::create_task(handle_connection(co_await a.async_accept(asio::use_awaitable))));
-        for (auto& c : connections)
-            co_await c.wait();
-    }(acceptor), {.name = "server"});
+    auto server = tulip::create_task(
+        [](tcp::acceptor& a) -> tulip::awaitable<void> {
+            std::vector<tulip::any_task> connections;
+            for (int i = 0; i < n; ++i)
+                connections.push_back(tulip::create_task(
+                    handle_connection(co_await a.async_accept(asio::use_awaitable))));
+            for (auto& c : connections)
+                co_await c.wait();
+        }(acceptor),
+        {.name = "server"});
 
     std::vector<tcp::socket> clients;
-    std::map<std::string, std::string> expected;  // local endpoint -> reply
-    for (int i = 0; i < n; ++i)
-    {
+    std::map<std::string, std::string> expected; // local endpoint -> reply
+    for (int i = 0; i < n; ++i) {
         tcp::socket c(ioc);
         co_await c.async_connect(endpoint, asio::use_awaitable);
         auto local = c.local_endpoint();
@@ -132,13 +133,13 @@ BOOST_TULIP_TEST_CASE(client_addr_var_each_connection_task_sees_its_own_peer)
     // Send in reverse order, so handlers run interleaved and out of accept order.
     for (auto it = clients.rbegin(); it != clients.rend(); ++it)
         co_await asio::async_write(*it, asio::buffer(std::string("hi\n")), asio::use_awaitable);
-    for (auto& c : clients)
-    {
+    for (auto& c : clients) {
         asio::streambuf buf;
         std::size_t len = co_await asio::async_read_until(c, buf, '\n', asio::use_awaitable);
         std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + len);
         auto local = c.local_endpoint();
-        BOOST_TEST(line == expected[local.address().to_string() + ":" + std::to_string(local.port())]);
+        BOOST_TEST(line ==
+                   expected[local.address().to_string() + ":" + std::to_string(local.port())]);
     }
     co_await server.wait();
     // Each handler's value stayed in its own task: the test task never set one.

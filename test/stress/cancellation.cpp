@@ -29,17 +29,17 @@ namespace {
 
 struct worker_state
 {
-    int seen = 0;        // cancellations delivered into the body
-    int accounted = 0;   // cancelling() when the previous await ended: all handled by then
-    int lost = 0;        // awaits that started with a request pending and completed normally
-    int duplicated = 0;  // deliveries beyond the requests made (task::cancelling())
+    int seen = 0;       // cancellations delivered into the body
+    int accounted = 0;  // cancelling() when the previous await ended: all handled by then
+    int lost = 0;       // awaits that started with a request pending and completed normally
+    int duplicated = 0; // deliveries beyond the requests made (task::cancelling())
     bool catches = false;
 };
 
 struct round_state
 {
     std::mt19937 rng;
-    std::vector<tulip::future<void>> pending;  // futures workers await, resolved at random
+    std::vector<tulip::future<void>> pending; // futures workers await, resolved at random
     std::vector<tulip::task<int>> tasks;
     std::vector<worker_state> workers;
 };
@@ -58,15 +58,12 @@ tulip::awaitable<bool> one_await(int self)
     auto& w = r.workers[static_cast<std::size_t>(self)];
     const int requested_before = tulip::current_task().cancelling();
     bool cancelled = false;
-    try
-    {
-        switch (pick(3))
-        {
+    try {
+        switch (pick(3)) {
         case 0:
             co_await tulip::sleep(std::chrono::milliseconds(1 + pick(20)));
             break;
-        case 1:
-        {
+        case 1: {
             // A future of its own: cancelling this task cancels it, and no one else.
             auto f = tulip::get_running_loop().create_future<void>();
             r.pending.push_back(f);
@@ -74,21 +71,15 @@ tulip::awaitable<bool> one_await(int self)
             break;
         }
         default:
-            if (self == 0)
-            {
+            if (self == 0) {
                 co_await tulip::sleep(1ms);
-            }
-            else
-            {
+            } else {
                 // An earlier task (no cycles). Its own cancellation is not ours.
                 auto other = r.tasks[static_cast<std::size_t>(pick(self))];
                 std::exception_ptr e;
-                try
-                {
+                try {
                     co_await other.wait();
-                }
-                catch (const std::exception& x)
-                {
+                } catch (const std::exception& x) {
                     if (!tulip::is_cancellation(x))
                         throw;
                     e = std::current_exception();
@@ -97,9 +88,7 @@ tulip::awaitable<bool> one_await(int self)
                     std::rethrow_exception(e);
             }
         }
-    }
-    catch (const std::exception& e)
-    {
+    } catch (const std::exception& e) {
         if (!tulip::is_cancellation(e))
             throw;
         cancelled = true;
@@ -108,8 +97,7 @@ tulip::awaitable<bool> one_await(int self)
     // while it waited on a task is forwarded to that task, which may swallow it (asyncio).
     const bool pending_at_start = requested_before > w.accounted;
     w.accounted = tulip::current_task().cancelling();
-    if (cancelled)
-    {
+    if (cancelled) {
         ++w.seen;
         if (w.seen > tulip::current_task().cancelling())
             ++w.duplicated;
@@ -124,8 +112,7 @@ tulip::awaitable<int> worker(int self)
 {
     auto& r = *current_round;
     const int steps = 1 + pick(6);
-    for (int i = 0; i < steps; ++i)
-    {
+    for (int i = 0; i < steps; ++i) {
         bool normal = co_await one_await(self);
         if (!normal && !r.workers[static_cast<std::size_t>(self)].catches)
             throw tulip::cancelled_error("worker gives up");
@@ -145,15 +132,13 @@ tulip::awaitable<void> canceller()
 {
     auto& r = *current_round;
     const int n = static_cast<int>(r.tasks.size());
-    for (int i = 0; i < n; ++i)
-    {
+    for (int i = 0; i < n; ++i) {
         co_await tulip::sleep(std::chrono::microseconds(pick(2000)));
         r.tasks[static_cast<std::size_t>(pick(n))].cancel("stress");
         resolve_some(r, false);
     }
     // Workers keep making futures until they finish: resolve them all until then.
-    while (std::any_of(r.tasks.begin(), r.tasks.end(), [](auto& t) { return !t.done(); }))
-    {
+    while (std::any_of(r.tasks.begin(), r.tasks.end(), [](auto& t) { return !t.done(); })) {
         resolve_some(r, true);
         co_await tulip::sleep(1ms);
     }
@@ -161,17 +146,16 @@ tulip::awaitable<void> canceller()
 
 tulip::awaitable<void> one_round(std::uint32_t seed, int n)
 {
-    round_state r{std::mt19937(seed), {}, {}, std::vector<worker_state>(static_cast<std::size_t>(n))};
+    round_state r{
+        std::mt19937(seed), {}, {}, std::vector<worker_state>(static_cast<std::size_t>(n))};
     current_round = &r;
-    for (int i = 0; i < n; ++i)
-    {
+    for (int i = 0; i < n; ++i) {
         r.workers[static_cast<std::size_t>(i)].catches = pick(3) == 0;
         r.tasks.push_back(tulip::create_task(worker(i), {.eager = pick(4) == 0}));
     }
     co_await tulip::create_task(canceller()).wait();
     int lost = 0, duplicated = 0;
-    for (int i = 0; i < n; ++i)
-    {
+    for (int i = 0; i < n; ++i) {
         auto& t = r.tasks[static_cast<std::size_t>(i)];
         BOOST_TEST(t.done());
         if (!t.cancelled())

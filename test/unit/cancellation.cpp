@@ -29,15 +29,15 @@ using namespace std::chrono_literals;
 namespace {
 
 using tulip_test::cancel_message;
-using tulip_test::what_of;
-using tulip_test::value_after;
 using tulip_test::set_flag;
+using tulip_test::value_after;
+using tulip_test::what_of;
 
 // What a task body saw.
 struct probe
 {
     bool started = false;
-    bool resumed = false;  // reached the code after its first suspension
+    bool resumed = false; // reached the code after its first suspension
     std::exception_ptr caught;
     bool later_completed = false;
     int cancellations = 0;
@@ -47,13 +47,10 @@ struct probe
 tulip::awaitable<void> sleep_catching(tulip::duration d, probe& p)
 {
     p.started = true;
-    try
-    {
+    try {
         co_await tulip::sleep(d);
         p.resumed = true;
-    }
-    catch (...)
-    {
+    } catch (...) {
         p.caught = std::current_exception();
     }
 }
@@ -72,13 +69,10 @@ tulip::awaitable<void> asio_timer_catching(probe& p)
     p.started = true;
     asio::steady_timer timer(tulip::get_running_loop().get_io_context());
     timer.expires_after(1h);
-    try
-    {
+    try {
         co_await timer.async_wait(asio::use_awaitable);
         p.resumed = true;
-    }
-    catch (...)
-    {
+    } catch (...) {
         p.caught = std::current_exception();
     }
 }
@@ -87,12 +81,9 @@ tulip::awaitable<void> asio_timer_catching(probe& p)
 tulip::awaitable<int> catch_then_sleep_again(probe& p)
 {
     p.started = true;
-    try
-    {
+    try {
         co_await tulip::sleep(1h);
-    }
-    catch (...)
-    {
+    } catch (...) {
         p.caught = std::current_exception();
     }
     co_await tulip::sleep(1s);
@@ -104,17 +95,13 @@ tulip::awaitable<int> catch_then_sleep_again(probe& p)
 tulip::awaitable<void> count_cancellations(probe& p)
 {
     p.started = true;
-    for (int i = 0; i < 4; ++i)
-    {
-        try
-        {
+    for (int i = 0; i < 4; ++i) {
+        try {
             if (i % 2 == 0)
                 co_await tulip::sleep(1s);
             else
                 co_await tulip::sleep(0s);
-        }
-        catch (...)
-        {
+        } catch (...) {
             if (tulip::is_cancellation(std::current_exception()))
                 ++p.cancellations;
             else
@@ -135,7 +122,8 @@ tulip::awaitable<int> wait_future_then(tulip::future<int> f, int& got, bool then
 }
 
 // Sets `f`'s result and cancels `victim` in the same step, before the victim runs.
-tulip::awaitable<void> set_then_cancel(tulip::future<int> f, tulip::task<int>& victim, bool& cancel_result)
+tulip::awaitable<void> set_then_cancel(tulip::future<int> f, tulip::task<int>& victim,
+                                       bool& cancel_result)
 {
     f.set_result(21);
     cancel_result = victim.cancel("after result");
@@ -151,13 +139,10 @@ tulip::awaitable<void> cancel_self_then_sleep(probe& p)
 {
     p.started = true;
     bool requested = tulip::current_task().cancel("self");
-    p.resumed = requested;  // no exception at the cancel() call itself
-    try
-    {
+    p.resumed = requested; // no exception at the cancel() call itself
+    try {
         co_await tulip::sleep(1s);
-    }
-    catch (...)
-    {
+    } catch (...) {
         p.caught = std::current_exception();
     }
 }
@@ -165,12 +150,9 @@ tulip::awaitable<void> cancel_self_then_sleep(probe& p)
 tulip::awaitable<int> catch_and_uncancel(probe& p, int& remaining)
 {
     p.started = true;
-    try
-    {
+    try {
         co_await tulip::sleep(1h);
-    }
-    catch (...)
-    {
+    } catch (...) {
         p.caught = std::current_exception();
     }
     remaining = tulip::current_task().uncancel();
@@ -181,16 +163,11 @@ tulip::awaitable<int> catch_and_uncancel(probe& p, int& remaining)
 
 bool is_operation_aborted(const std::exception_ptr& e)
 {
-    try
-    {
+    try {
         std::rethrow_exception(e);
-    }
-    catch (const boost::system::system_error& s)
-    {
+    } catch (const boost::system::system_error& s) {
         return s.code() == asio::error::operation_aborted;
-    }
-    catch (...)
-    {
+    } catch (...) {
         return false;
     }
 }
@@ -205,12 +182,9 @@ BOOST_TULIP_TEST_CASE(cancel_returns_true_when_pending_and_false_when_done)
     auto t = tulip::create_task(sleep_propagating(1h, p));
     co_await tulip::sleep(0s);
     BOOST_TEST(t.cancel());
-    try
-    {
+    try {
         co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
     BOOST_TEST(t.done());
     BOOST_TEST(!t.cancel());
@@ -257,12 +231,9 @@ BOOST_TULIP_TEST_CASE(task_cancelled_before_its_first_step_never_runs_its_body)
     auto t = tulip::create_task(set_flag(started));
     BOOST_TEST(t.cancel("early"));
     std::exception_ptr e;
-    try
-    {
+    try {
         co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(!started);
@@ -283,12 +254,9 @@ BOOST_TULIP_TEST_CASE(cancellation_of_a_woken_task_is_delivered_at_its_next_susp
     f.set_result(21);
     BOOST_TEST(t.cancel());
     std::exception_ptr e;
-    try
-    {
+    try {
         (void)co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(got == 21);
@@ -311,12 +279,9 @@ BOOST_TULIP_TEST_CASE(cancel_right_after_the_awaited_result_arrived_keeps_the_re
     BOOST_TEST(cancel_result);
     int r = -1;
     std::exception_ptr e;
-    try
-    {
+    try {
         r = co_await victim.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(!e);
@@ -336,16 +301,13 @@ BOOST_TULIP_TEST_CASE(cancel_right_after_the_awaited_result_arrived_raises_at_th
     co_await setter.wait();
     auto t0 = tulip::clock::now();
     std::exception_ptr e;
-    try
-    {
+    try {
         (void)co_await victim.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(cancel_result);
-    BOOST_TEST(got == 21);  // the result was delivered first
+    BOOST_TEST(got == 21); // the result was delivered first
     BOOST_TEST(victim.cancelled());
     BOOST_TEST(cancel_message(e) == "after result");
     BOOST_TEST((tulip::clock::now() - t0 < 1h));
@@ -362,7 +324,7 @@ BOOST_TULIP_TEST_CASE(later_co_awaits_work_after_a_caught_cancellation)
     BOOST_TEST(tulip::is_cancellation(p.caught));
     BOOST_TEST(p.later_completed);
     BOOST_TEST(r == 5);
-    BOOST_TEST((tulip::clock::now() - t0 == 1s));  // the second sleep ran its full length
+    BOOST_TEST((tulip::clock::now() - t0 == 1s)); // the second sleep ran its full length
 }
 
 BOOST_TULIP_TEST_CASE(cancellation_is_delivered_exactly_once)
@@ -390,12 +352,9 @@ BOOST_TULIP_TEST_CASE(cancelling_counts_requests_and_uncancel_undoes_one)
     BOOST_TEST(t.cancelling() == 2);
     BOOST_TEST(t.uncancel() == 1);
     BOOST_TEST(t.cancelling() == 1);
-    try
-    {
+    try {
         co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
     BOOST_TEST(t.cancelled());
 }
@@ -425,7 +384,7 @@ BOOST_TULIP_TEST_CASE(uncancel_to_zero_in_a_woken_task_means_no_cancellation)
     int r = co_await t.wait();
     BOOST_TEST(r == 8);
     BOOST_TEST(!t.cancelled());
-    BOOST_TEST((tulip::clock::now() - t0 >= 1h));  // the sleep after the wait was not cut
+    BOOST_TEST((tulip::clock::now() - t0 >= 1h)); // the sleep after the wait was not cut
 }
 
 BOOST_TULIP_TEST_CASE(task_that_catches_the_cancellation_can_uncancel_and_go_on)
@@ -451,23 +410,17 @@ BOOST_TULIP_TEST_CASE(cancel_message_reaches_the_awaiter)
     co_await tulip::sleep(0s);
     t.cancel("shutdown");
     std::exception_ptr e;
-    try
-    {
+    try {
         co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST_REQUIRE(static_cast<bool>(e));
     BOOST_TEST(cancel_message(e) == "shutdown");
     std::string from_result;
-    try
-    {
+    try {
         t.result();
-    }
-    catch (const tulip::cancelled_error& c)
-    {
+    } catch (const tulip::cancelled_error& c) {
         from_result = c.message();
     }
     BOOST_TEST(from_result == "shutdown");
@@ -496,12 +449,9 @@ BOOST_TULIP_TEST_CASE(task_ends_cancelled_when_the_cancellation_propagates_out)
     auto t = tulip::create_task(sleep_propagating(1h, p));
     co_await tulip::sleep(0s);
     t.cancel();
-    try
-    {
+    try {
         co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
     BOOST_TEST(t.done());
     BOOST_TEST(t.cancelled());
@@ -554,23 +504,17 @@ BOOST_TULIP_TEST_CASE(cancelling_the_awaiting_task_cancels_the_awaited_task)
     auto t0 = tulip::clock::now();
     BOOST_TEST(outer.cancel("outer cancelled"));
     std::exception_ptr outer_e;
-    try
-    {
+    try {
         (void)co_await outer.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         outer_e = std::current_exception();
     }
     BOOST_TEST(outer.cancelled());
     BOOST_TEST(tulip::is_cancellation(outer_e));
     std::exception_ptr inner_e;
-    try
-    {
+    try {
         (void)co_await inner.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         inner_e = std::current_exception();
     }
     BOOST_TEST(inner.cancelled());
@@ -586,12 +530,13 @@ BOOST_TULIP_TEST_CASE(cancel_from_inside_the_task_is_delivered_at_its_next_suspe
     auto t0 = tulip::clock::now();
     co_await t.wait();
     BOOST_TEST(p.started);
-    BOOST_TEST(p.resumed);  // cancel() returned true and did not throw
+    BOOST_TEST(p.resumed); // cancel() returned true and did not throw
     BOOST_TEST(tulip::is_cancellation(p.caught));
     BOOST_TEST((tulip::clock::now() - t0 < 1s));
 }
 
-BOOST_TULIP_TEST_CASE(cancel_requested_while_ready_interrupts_the_next_wait_and_leaves_the_awaited_task_alone)
+BOOST_TULIP_TEST_CASE(
+    cancel_requested_while_ready_interrupts_the_next_wait_and_leaves_the_awaited_task_alone)
 {
     // asyncio throws a cancellation requested while the task is ready to run at its
     // resume point: the task it then awaits is not cancelled.
@@ -607,20 +552,17 @@ BOOST_TULIP_TEST_CASE(cancel_requested_while_ready_interrupts_the_next_wait_and_
                                    std::exception_ptr& caught) -> tulip::awaitable<void> {
         co_await wake.wait();
         reached = true;
-        try
-        {
+        try {
             co_await other.wait();
-        }
-        catch (...)
-        {
+        } catch (...) {
             caught = std::current_exception();
         }
     }(wake, other, reached_second_wait, caught));
     co_await tulip::sleep(0s);
-    wake.set_result();       // t is ready to run...
-    BOOST_TEST(t.cancel("while ready"));  // ...when it is cancelled
+    wake.set_result();                   // t is ready to run...
+    BOOST_TEST(t.cancel("while ready")); // ...when it is cancelled
     co_await t.wait();
-    BOOST_TEST(reached_second_wait);  // the wake-up itself was not lost
+    BOOST_TEST(reached_second_wait); // the wake-up itself was not lost
     BOOST_TEST(cancel_message(caught) == "while ready");
     BOOST_TEST(other.cancelling() == 0);
     BOOST_TEST(co_await other.wait() == 7);
@@ -631,12 +573,9 @@ BOOST_TULIP_TEST_CASE(cancel_while_waiting_on_a_task_is_forwarded_and_a_swallowi
     // asyncio: the awaited task is cancelled in turn; if it swallows the cancellation, its
     // result reaches the awaiter, which is not cancelled.
     auto inner = tulip::create_task([]() -> tulip::awaitable<int> {
-        try
-        {
+        try {
             co_await tulip::sleep(1h);
-        }
-        catch (const std::exception&)
-        {
+        } catch (const std::exception&) {
         }
         co_return 5;
     }());

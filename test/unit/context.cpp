@@ -56,7 +56,7 @@ tulip::awaitable<void> child_one(sightings* s)
 
 tulip::awaitable<void> child_two(sightings* s)
 {
-    co_await tulip::sleep(0s);  // child one has set its value by now
+    co_await tulip::sleep(0s); // child one has set its value by now
     s->child2 = label_var.get();
     auto t = label_var.set("child2");
     (void)t;
@@ -98,9 +98,8 @@ tulip::awaitable<void> handle_connection(std::string addr, int delay_ms, std::st
 tulip::awaitable<void> accept_loop(int n, std::vector<std::string>* replies,
                                    std::vector<tulip::task<>>* conns)
 {
-    for (int i = 0; i < n; ++i)
-    {
-        co_await tulip::sleep(1ms);  // "a client connects"
+    for (int i = 0; i < n; ++i) {
+        co_await tulip::sleep(1ms); // "a client connects"
         std::string addr = "10.0.0." + std::to_string(i + 1) + ":" + std::to_string(40000 + i);
         // Later connections finish earlier, so their steps interleave.
         conns->push_back(tulip::create_task(handle_connection(addr, 5 * (n - i), &(*replies)[i])));
@@ -213,7 +212,7 @@ BOOST_AUTO_TEST_CASE(token_old_value_is_the_value_before_the_set)
     isolated([] {
         tulip::context_var<int> v{"v", 100};
         auto t1 = v.set(1);
-        BOOST_TEST(!t1.old_value().has_value());  // the default is not a value
+        BOOST_TEST(!t1.old_value().has_value()); // the default is not a value
         auto t2 = v.set(2);
         BOOST_REQUIRE(t2.old_value().has_value());
         BOOST_TEST(*t2.old_value() == 1);
@@ -228,18 +227,16 @@ BOOST_AUTO_TEST_CASE(copy_context_is_a_snapshot)
         auto t1 = v.set(1);
         tulip::context snap = tulip::copy_context();
         auto t2 = v.set(2);
-        BOOST_TEST(snap.get(v) == 1);  // later sets are not visible in the copy
+        BOOST_TEST(snap.get(v) == 1); // later sets are not visible in the copy
         snap.run([&] {
             BOOST_TEST(v.get() == 1);
             auto t3 = v.set(3);
             BOOST_TEST(v.get() == 3);
         });
-        BOOST_TEST(v.get() == 2);  // and the copy's sets are not visible here
+        BOOST_TEST(v.get() == 2); // and the copy's sets are not visible here
         BOOST_TEST(snap.get(v) == 3);
         tulip::context snap2 = snap.copy();
-        snap.run([&] {
-            auto t4 = v.set(4);
-        });
+        snap.run([&] { auto t4 = v.set(4); });
         BOOST_TEST(snap2.get(v) == 3);
     });
 }
@@ -288,13 +285,13 @@ BOOST_TULIP_TEST_CASE(task_runs_in_a_copy_of_its_creators_context)
     auto t0 = label_var.set("creator-before");
     auto c1 = tulip::create_task(child_one(&s));
     auto c2 = tulip::create_task(child_two(&s));
-    auto t1 = label_var.set("creator-after");  // after creation: invisible to the tasks
+    auto t1 = label_var.set("creator-after"); // after creation: invisible to the tasks
     co_await c1.wait();
     co_await c2.wait();
     BOOST_TEST(s.child1_first == "creator-before");
     BOOST_TEST(s.child1_after_own_set == "child1");
-    BOOST_TEST(s.child2 == "creator-before");  // a sibling's set is invisible
-    BOOST_TEST(label_var.get() == "creator-after");  // the tasks' sets are invisible
+    BOOST_TEST(s.child2 == "creator-before");       // a sibling's set is invisible
+    BOOST_TEST(label_var.get() == "creator-after"); // the tasks' sets are invisible
     BOOST_TEST(c1.get_context().get(label_var) == "child1");
     label_var.reset(t1);
     label_var.reset(t0);
@@ -312,7 +309,7 @@ BOOST_TULIP_TEST_CASE(task_options_ctx_runs_the_task_in_the_given_context)
     BOOST_TEST(seen == "given");
     BOOST_TEST(task.get_context().get(label_var) == "set by task");
     BOOST_TEST(label_var.get() == "none");
-    BOOST_TEST(ctx.get(label_var) == "given");  // the task ran in its own copy
+    BOOST_TEST(ctx.get(label_var) == "given"); // the task ran in its own copy
 }
 
 BOOST_TULIP_TEST_CASE(done_callback_runs_in_the_context_current_when_it_was_added)
@@ -325,7 +322,7 @@ BOOST_TULIP_TEST_CASE(done_callback_runs_in_the_context_current_when_it_was_adde
     label_var.reset(t);
     co_await task.wait();
     std::string value = co_await seen.wait();
-    BOOST_TEST(value == "when added");  // not the task's value, nor the current one
+    BOOST_TEST(value == "when added"); // not the task's value, nor the current one
     BOOST_TEST(label_var.get() == "none");
 
     // Added after the task is done: still the context current at the call.
@@ -394,9 +391,8 @@ BOOST_AUTO_TEST_CASE(many_variables_in_one_context_all_read_back)
         for (int i = 0; i < n; ++i)
             vars.push_back(std::make_unique<tulip::context_var<int>>("var" + std::to_string(i)));
         std::vector<tulip::token<int>> tokens;
-        for (int k = 0; k < n; ++k)
-        {
-            int i = (k * 7) % n;  // not in creation order
+        for (int k = 0; k < n; ++k) {
+            int i = (k * 7) % n; // not in creation order
             tokens.push_back(vars[i]->set(i * 10));
         }
         BOOST_TEST(tulip::context::current().size() == static_cast<std::size_t>(n));
@@ -405,20 +401,17 @@ BOOST_AUTO_TEST_CASE(many_variables_in_one_context_all_read_back)
 
         tulip::context copy = tulip::copy_context();
         copy.run([&] {
-            for (int i = 0; i < n; i += 2)
-            {
+            for (int i = 0; i < n; i += 2) {
                 auto t = vars[i]->set(-i);
                 (void)t;
             }
         });
-        for (int i = 0; i < n; ++i)
-        {
+        for (int i = 0; i < n; ++i) {
             BOOST_TEST(vars[i]->get() == i * 10);
             BOOST_TEST(copy.get(*vars[i]) == (i % 2 == 0 ? -i : i * 10));
         }
 
-        for (int k = n - 1; k >= 0; --k)
-        {
+        for (int k = n - 1; k >= 0; --k) {
             int i = (k * 7) % n;
             vars[i]->reset(tokens[k]);
             BOOST_TEST(!tulip::context::current().contains(*vars[i]));
@@ -434,8 +427,7 @@ BOOST_AUTO_TEST_CASE(get_is_consistent_across_set_and_reset_cycles)
         tulip::context_var<int> w{"w", -2};
         tulip::context a;
         tulip::context b;
-        for (int i = 0; i < 100; ++i)
-        {
+        for (int i = 0; i < 100; ++i) {
             BOOST_TEST(v.get() == -1);
             auto t = v.set(i);
             BOOST_TEST(v.get() == i);

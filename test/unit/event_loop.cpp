@@ -36,7 +36,10 @@ struct handler_guard
 {
     tulip::event_loop& loop;
     tulip::event_loop::exception_handler saved;
-    explicit handler_guard(tulip::event_loop& l) : loop(l), saved(l.get_exception_handler()) {}
+    explicit handler_guard(tulip::event_loop& l)
+        : loop(l)
+        , saved(l.get_exception_handler())
+    {}
     ~handler_guard() { loop.set_exception_handler(saved); }
     handler_guard(const handler_guard&) = delete;
     handler_guard& operator=(const handler_guard&) = delete;
@@ -58,17 +61,12 @@ tulip::event_loop::exception_handler recorder(std::vector<reported>& out)
 
 std::string what_of(const std::exception_ptr& e)
 {
-    try
-    {
+    try {
         if (e)
             std::rethrow_exception(e);
-    }
-    catch (const std::exception& ex)
-    {
+    } catch (const std::exception& ex) {
         return ex.what();
-    }
-    catch (...)
-    {
+    } catch (...) {
         return "(not a std::exception)";
     }
     return {};
@@ -79,7 +77,9 @@ struct capture_cerr
 {
     std::ostringstream text;
     std::streambuf* saved;
-    capture_cerr() : saved(std::cerr.rdbuf(text.rdbuf())) {}
+    capture_cerr()
+        : saved(std::cerr.rdbuf(text.rdbuf()))
+    {}
     ~capture_cerr() { std::cerr.rdbuf(saved); }
 };
 
@@ -88,13 +88,15 @@ tulip::context_var<int> number_var{"number", 0};
 tulip::awaitable<void> busy_for(std::chrono::steady_clock::duration d)
 {
     const auto until = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < until)
-    {
+    while (std::chrono::steady_clock::now() < until) {
     }
     co_return;
 }
 
-tulip::awaitable<void> answer_nothing() { co_return; }
+tulip::awaitable<void> answer_nothing()
+{
+    co_return;
+}
 
 } // namespace
 
@@ -160,7 +162,7 @@ BOOST_TULIP_TEST_CASE(call_soon_runs_callbacks_fifo_on_a_later_iteration)
         tulip::call_soon([&] { order.push_back(5); });
     });
     loop.call_soon([&] { order.push_back(4); });
-    BOOST_TEST(order.empty());  // not run inline
+    BOOST_TEST(order.empty()); // not run inline
     BOOST_TEST(loop.pending_callbacks() == 4u);
     co_await tulip::sleep(0s);
     co_await tulip::sleep(0s);
@@ -173,7 +175,9 @@ BOOST_TULIP_TEST_CASE(call_later_and_call_at_run_at_their_virtual_deadline_in_or
     auto& loop = tulip::get_running_loop();
     const auto t0 = loop.time();
     std::vector<std::pair<char, tulip::duration>> ran;
-    auto record = [&](char c) { return [&ran, &loop, t0, c] { ran.emplace_back(c, loop.time() - t0); }; };
+    auto record = [&](char c) {
+        return [&ran, &loop, t0, c] { ran.emplace_back(c, loop.time() - t0); };
+    };
     loop.call_later(3s, record('c'));
     loop.call_at(t0 + 1s, record('a'));
     tulip::call_later(2s, record('b'));
@@ -214,7 +218,7 @@ BOOST_TULIP_TEST_CASE(timer_handle_when_is_the_due_time_on_the_loop_clock)
     at.cancel();
     co_await tulip::sleep(5s);
     BOOST_TEST(runs == 1);
-    BOOST_TEST((later.when() == t0 + 5s));  // still reported after it ran
+    BOOST_TEST((later.when() == t0 + 5s)); // still reported after it ran
 }
 
 BOOST_TULIP_TEST_CASE(cancelled_handle_does_not_run_and_reports_cancelled)
@@ -232,7 +236,7 @@ BOOST_TULIP_TEST_CASE(cancelled_handle_does_not_run_and_reports_cancelled)
     BOOST_TEST(soon.cancelled());
     BOOST_TEST(later.cancelled());
     BOOST_TEST(loop.pending_callbacks() == 0u);
-    soon.cancel();  // twice is harmless
+    soon.cancel(); // twice is harmless
     BOOST_TEST(loop.pending_callbacks() == 0u);
     co_await tulip::sleep(2s);
     BOOST_TEST(!soon_ran);
@@ -270,16 +274,16 @@ BOOST_TULIP_TEST_CASE(callback_runs_in_the_context_current_when_it_was_scheduled
     auto tok = number_var.set(1);
     loop.call_soon([&] {
         seen_soon = number_var.get();
-        auto inner = number_var.set(2);  // stays in the callback's context
+        auto inner = number_var.set(2); // stays in the callback's context
         (void)inner;
     });
     loop.call_later(1s, [&] { seen_later = number_var.get(); });
-    auto tok2 = number_var.set(5);  // after scheduling: invisible to the callbacks
+    auto tok2 = number_var.set(5); // after scheduling: invisible to the callbacks
     co_await tulip::sleep(0s);
     BOOST_TEST(seen_soon == 1);
-    BOOST_TEST(number_var.get() == 5);  // the callback's set did not leak back
+    BOOST_TEST(number_var.get() == 5); // the callback's set did not leak back
     co_await tulip::sleep(1s);
-    BOOST_TEST(seen_later == 1);  // nor into the other callback's snapshot
+    BOOST_TEST(seen_later == 1); // nor into the other callback's snapshot
     number_var.reset(tok2);
     number_var.reset(tok);
 }
@@ -296,7 +300,8 @@ BOOST_TULIP_TEST_CASE(callback_runs_in_an_explicitly_given_context)
     int seen_later = -1;
     int seen_plain = -1;
     loop.call_soon([&] { seen_soon = number_var.get(); }, ctx);
-    loop.call_later(1s, [&] { seen_later = number_var.get(); }, ctx);
+    loop.call_later(
+        1s, [&] { seen_later = number_var.get(); }, ctx);
     loop.call_soon([&] { seen_plain = number_var.get(); });
     co_await tulip::sleep(1s);
     BOOST_TEST(seen_soon == 42);
@@ -608,7 +613,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_runs_when_the_signal_arrives)
     number_var.reset(tok);
     ::raise(SIGUSR1);
     int seen = co_await fut.wait();
-    BOOST_TEST(seen == 7);  // ran in the context current at add_signal_handler
+    BOOST_TEST(seen == 7); // ran in the context current at add_signal_handler
     BOOST_TEST(loop.remove_signal_handler(SIGUSR1));
     BOOST_TEST(!loop.remove_signal_handler(SIGUSR1));
 }

@@ -76,12 +76,9 @@ BOOST_TULIP_TEST_CASE(set_exception_makes_result_and_wait_rethrow)
     BOOST_CHECK_THROW(f.result(), std::runtime_error);
     BOOST_TEST(what_of(f.exception()) == "broken");
     std::string caught;
-    try
-    {
+    try {
         (void)co_await f.wait();
-    }
-    catch (const std::runtime_error& e)
-    {
+    } catch (const std::runtime_error& e) {
         caught = e.what();
     }
     BOOST_TEST(caught == "broken");
@@ -95,23 +92,17 @@ BOOST_TULIP_TEST_CASE(cancel_completes_the_future_as_cancelled)
     BOOST_TEST(f.cancelled());
     BOOST_TEST(!f.cancel());
     std::string from_result;
-    try
-    {
+    try {
         (void)f.result();
-    }
-    catch (const tulip::cancelled_error& e)
-    {
+    } catch (const tulip::cancelled_error& e) {
         from_result = e.message();
     }
     BOOST_TEST(from_result == "no longer needed");
     BOOST_CHECK_THROW(f.exception(), tulip::cancelled_error);
     std::exception_ptr e;
-    try
-    {
+    try {
         (void)co_await f.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(tulip::is_cancellation(e));
@@ -125,12 +116,9 @@ BOOST_TULIP_TEST_CASE(cancelling_a_future_wakes_its_waiters_with_cancelled_error
     co_await tulip::sleep(0s);
     f.cancel("gone");
     std::exception_ptr e;
-    try
-    {
+    try {
         (void)co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
     BOOST_TEST(cancel_message(e) == "gone");
@@ -171,7 +159,7 @@ BOOST_TULIP_TEST_CASE(waiters_wake_on_a_later_iteration_not_inside_set_result)
     co_await tulip::sleep(0s);
     BOOST_TEST(log.empty());
     f.set_result(7);
-    log.push_back(1);  // code after set_result runs before the waiter
+    log.push_back(1); // code after set_result runs before the waiter
     BOOST_TEST((log == std::vector<int>{1}));
     int v = co_await t.wait();
     BOOST_TEST(v == 7);
@@ -202,12 +190,9 @@ BOOST_TULIP_TEST_CASE(cancelling_the_awaiting_task_cancels_the_future)
     auto t = tulip::create_task(wait_int(f));
     co_await tulip::sleep(0s);
     BOOST_TEST(t.cancel("caller gave up"));
-    try
-    {
+    try {
         (void)co_await t.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
     BOOST_TEST(t.cancelled());
     BOOST_TEST(f.done());
@@ -226,7 +211,7 @@ BOOST_TULIP_TEST_CASE(future_void_wakes_its_waiter)
     BOOST_TEST(f.done());
     co_await t.wait();
     BOOST_TEST(woke);
-    f.result();  // does not throw
+    f.result(); // does not throw
     BOOST_TEST(!f.exception());
 }
 
@@ -244,7 +229,7 @@ BOOST_TULIP_TEST_CASE(async_wait_on_a_future_with_a_callback)
     co_await tulip::sleep(1s);
     BOOST_TEST(calls == 0);
     f.set_result(12);
-    BOOST_TEST(calls == 0);  // not inline
+    BOOST_TEST(calls == 0); // not inline
     co_await tulip::sleep(0s);
     BOOST_TEST(calls == 1);
     BOOST_TEST(!err);
@@ -302,7 +287,7 @@ BOOST_TULIP_TEST_CASE(future_done_callback_runs_on_a_later_iteration_with_the_ha
         same = (h == f);
     });
     f.set_result(9);
-    BOOST_TEST(calls == 0);  // not inline inside set_result
+    BOOST_TEST(calls == 0); // not inline inside set_result
     co_await tulip::sleep(0s);
     BOOST_TEST(calls == 1);
     BOOST_TEST(value == 9);

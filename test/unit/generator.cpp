@@ -257,7 +257,10 @@ BOOST_TULIP_TEST_CASE(generator_converts_to_a_generator_of_a_convertible_type)
 
 // asend exists exactly when Send is not void.
 template <class G>
-concept can_asend = requires(G& g) { g.asend(1); };
+concept can_asend = requires(G& g)
+{
+    g.asend(1);
+};
 static_assert(can_asend<async_generator<int>>);
 static_assert(can_asend<async_generator<int, long>>);
 static_assert(!can_asend<async_generator<int, void>>);

@@ -138,16 +138,11 @@ bool holds(const std::exception_ptr& e)
 // what() of a std::exception, or a marker.
 inline std::string what_of(const std::exception_ptr& e)
 {
-    try
-    {
+    try {
         std::rethrow_exception(e);
-    }
-    catch (const std::exception& x)
-    {
+    } catch (const std::exception& x) {
         return x.what();
-    }
-    catch (...)
-    {
+    } catch (...) {
         return "<not a std::exception>";
     }
 }
@@ -175,16 +170,11 @@ inline std::string cancel_message(const std::exception_ptr& e)
 {
     if (!e)
         return "<no exception>";
-    try
-    {
+    try {
         std::rethrow_exception(e);
-    }
-    catch (const boost::tulip::cancelled_error& c)
-    {
+    } catch (const boost::tulip::cancelled_error& c) {
         return c.message();
-    }
-    catch (...)
-    {
+    } catch (...) {
         return "<not a cancelled_error>";
     }
 }

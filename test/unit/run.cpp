@@ -30,7 +30,10 @@ tulip::awaitable<int> answer()
     co_return 42;
 }
 
-tulip::awaitable<void> nothing() { co_return; }
+tulip::awaitable<void> nothing()
+{
+    co_return;
+}
 
 tulip::awaitable<int> fail_with(std::string what)
 {
@@ -52,16 +55,13 @@ tulip::awaitable<void> lingering(leftover_state* s)
 {
     s->started = true;
     std::exception_ptr e;
-    try
-    {
+    try {
         co_await tulip::sleep(10h);
-    }
-    catch (const std::exception& ex)
-    {
+    } catch (const std::exception& ex) {
         s->saw_cancellation = tulip::is_cancellation(ex);
         e = std::current_exception();
     }
-    co_await tulip::sleep(0s);  // cleanup that needs the loop
+    co_await tulip::sleep(0s); // cleanup that needs the loop
     s->cleanup_done = true;
     if (e)
         std::rethrow_exception(e);
@@ -70,7 +70,7 @@ tulip::awaitable<void> lingering(leftover_state* s)
 tulip::awaitable<int> main_leaving_a_task(leftover_state* s)
 {
     tulip::create_task(lingering(s), {.name = "lingering"});
-    co_await tulip::sleep(0s);  // let it start
+    co_await tulip::sleep(0s); // let it start
     co_return 1;
 }
 
@@ -83,12 +83,9 @@ struct reported
 
 tulip::awaitable<void> fails_when_cancelled()
 {
-    try
-    {
+    try {
         co_await tulip::sleep(10h);
-    }
-    catch (const std::exception&)
-    {
+    } catch (const std::exception&) {
         throw std::runtime_error("cleanup failed");
     }
 }
@@ -98,13 +95,10 @@ tulip::awaitable<void> main_leaving_a_failing_task(std::vector<reported>* out)
     tulip::get_running_loop().set_exception_handler(
         [out](tulip::event_loop&, const tulip::exception_context& c) {
             reported r{c.message, {}, c.task ? c.task.get_name() : std::string()};
-            try
-            {
+            try {
                 if (c.exception)
                     std::rethrow_exception(c.exception);
-            }
-            catch (const std::exception& ex)
-            {
+            } catch (const std::exception& ex) {
                 r.what = ex.what();
             }
             out->push_back(r);
@@ -155,12 +149,9 @@ tulip::awaitable<void> main_that_stops_the_loop()
 
 tulip::awaitable<bool> main_calling_run_inside(std::string* what)
 {
-    try
-    {
+    try {
         tulip::run(answer());
-    }
-    catch (const tulip::invalid_state_error& e)
-    {
+    } catch (const tulip::invalid_state_error& e) {
         *what = e.what();
         co_return true;
     }
@@ -169,12 +160,9 @@ tulip::awaitable<bool> main_calling_run_inside(std::string* what)
 
 tulip::awaitable<bool> main_calling_its_runner(tulip::runner* r)
 {
-    try
-    {
+    try {
         r->run(answer());
-    }
-    catch (const tulip::invalid_state_error&)
-    {
+    } catch (const tulip::invalid_state_error&) {
         co_return true;
     }
     co_return false;
@@ -193,22 +181,19 @@ tulip::awaitable<void> record_debug()
 tulip::awaitable<void> main_interrupted_once()
 {
     ::raise(SIGINT);
-    co_await tulip::sleep(10s);  // cancelled by the SIGINT long before it elapses
+    co_await tulip::sleep(10s); // cancelled by the SIGINT long before it elapses
 }
 
 tulip::awaitable<void> main_interrupted_twice()
 {
     ::raise(SIGINT);
     std::exception_ptr e;
-    try
-    {
+    try {
         co_await tulip::sleep(10s);
-    }
-    catch (...)
-    {
+    } catch (...) {
         e = std::current_exception();
     }
-    ::raise(SIGINT);  // must end the process
+    ::raise(SIGINT); // must end the process
     co_await tulip::sleep(0s);
     if (e)
         std::rethrow_exception(e);
@@ -226,8 +211,9 @@ BOOST_AUTO_TEST_CASE(run_returns_the_value_of_the_main_coroutine)
 
 BOOST_AUTO_TEST_CASE(run_rethrows_the_exception_of_the_main_coroutine)
 {
-    BOOST_CHECK_EXCEPTION(tulip::run(fail_with("main failed")), std::runtime_error,
-                          [](const std::runtime_error& e) { return std::string(e.what()) == "main failed"; });
+    BOOST_CHECK_EXCEPTION(
+        tulip::run(fail_with("main failed")), std::runtime_error,
+        [](const std::runtime_error& e) { return std::string(e.what()) == "main failed"; });
 }
 
 BOOST_AUTO_TEST_CASE(run_cancels_and_awaits_tasks_left_running_at_exit)
@@ -236,7 +222,7 @@ BOOST_AUTO_TEST_CASE(run_cancels_and_awaits_tasks_left_running_at_exit)
     BOOST_TEST(tulip::run(main_leaving_a_task(&s)) == 1);
     BOOST_TEST(s.started);
     BOOST_TEST(s.saw_cancellation);
-    BOOST_TEST(s.cleanup_done);  // awaited, not merely cancelled
+    BOOST_TEST(s.cleanup_done); // awaited, not merely cancelled
 }
 
 BOOST_AUTO_TEST_CASE(leftover_task_failure_at_shutdown_goes_to_the_exception_handler)
@@ -318,12 +304,9 @@ BOOST_AUTO_TEST_CASE(run_options_debug_sets_the_loop_debug_mode)
 BOOST_AUTO_TEST_CASE(sigint_cancels_the_main_task_and_run_throws_a_cancellation)
 {
     bool caught = false;
-    try
-    {
+    try {
         tulip::run(main_interrupted_once());
-    }
-    catch (const std::exception& e)
-    {
+    } catch (const std::exception& e) {
         caught = true;
         BOOST_TEST(tulip::is_cancellation(e));
         BOOST_TEST(dynamic_cast<const tulip::cancelled_error*>(&e) != nullptr);
@@ -336,16 +319,12 @@ BOOST_AUTO_TEST_CASE(second_sigint_ends_the_process)
     std::fflush(nullptr);
     const pid_t pid = ::fork();
     BOOST_REQUIRE(pid >= 0);
-    if (pid == 0)
-    {
-        try
-        {
+    if (pid == 0) {
+        try {
             tulip::run(main_interrupted_twice());
+        } catch (...) {
         }
-        catch (...)
-        {
-        }
-        ::_exit(0);  // survived the second SIGINT
+        ::_exit(0); // survived the second SIGINT
     }
     int status = 0;
     BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);

@@ -93,7 +93,8 @@ BOOST_TULIP_TEST_CASE(sleeps_complete_in_deadline_order_and_fifo_for_ties)
     std::vector<int> order;
     auto& loop = tulip::get_running_loop();
     for (int i : {3, 1, 2})
-        tulip::sleep(std::chrono::seconds(i), [&order, i](boost::system::error_code) { order.push_back(i); });
+        tulip::sleep(std::chrono::seconds(i),
+                     [&order, i](boost::system::error_code) { order.push_back(i); });
     for (int i : {10, 11})
         tulip::sleep(5s, [&order, i](boost::system::error_code) { order.push_back(i); });
     co_await tulip::sleep(6s);

@@ -39,9 +39,9 @@ using namespace std::chrono_literals;
 namespace {
 
 using tulip_test::cancel_message;
-using tulip_test::what_of;
-using tulip_test::value_after;
 using tulip_test::set_flag;
+using tulip_test::value_after;
+using tulip_test::what_of;
 
 tulip::context_var<int> task_test_var("task_test_var", 0);
 
@@ -151,13 +151,15 @@ struct recording_handler
     std::vector<std::string> whats;
     std::vector<tulip::any_task> handles;
 
-    explicit recording_handler(tulip::event_loop& l) : loop(l), saved(l.get_exception_handler())
+    explicit recording_handler(tulip::event_loop& l)
+        : loop(l)
+        , saved(l.get_exception_handler())
     {
         loop.set_exception_handler([this](tulip::event_loop&, const tulip::exception_context& c) {
             ++calls;
             task_names.push_back(c.task ? c.task.get_name() : std::string("<no task>"));
             whats.push_back(c.exception ? what_of(c.exception) : std::string("<no exception>"));
-            handles.push_back(c.task);  // keeps a handle: dropping it must not report again
+            handles.push_back(c.task); // keeps a handle: dropping it must not report again
         });
     }
     ~recording_handler() { loop.set_exception_handler(saved); }
@@ -211,8 +213,10 @@ BOOST_TULIP_TEST_CASE(task_name_defaults_to_task_n_with_consecutive_numbers)
     const std::string da = na.substr(5);
     const std::string db = nb.substr(5);
     BOOST_TEST_REQUIRE(!da.empty());
-    BOOST_TEST_REQUIRE(std::all_of(da.begin(), da.end(), [](char c) { return c >= '0' && c <= '9'; }));
-    BOOST_TEST_REQUIRE(std::all_of(db.begin(), db.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    BOOST_TEST_REQUIRE(
+        std::all_of(da.begin(), da.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    BOOST_TEST_REQUIRE(
+        std::all_of(db.begin(), db.end(), [](char c) { return c >= '0' && c <= '9'; }));
     BOOST_TEST(std::stoul(db) == std::stoul(da) + 1);
     co_await a.wait();
     co_await b.wait();
@@ -225,7 +229,7 @@ BOOST_TULIP_TEST_CASE(task_name_from_options_and_set_name_get_name)
     t.set_name("renamed");
     BOOST_TEST(t.get_name() == "renamed");
     tulip::any_task copy = t;
-    BOOST_TEST(copy.get_name() == "renamed");  // the name belongs to the task, not the handle
+    BOOST_TEST(copy.get_name() == "renamed"); // the name belongs to the task, not the handle
     co_await t.wait();
     BOOST_TEST(t.get_name() == "renamed");
 }
@@ -234,7 +238,7 @@ BOOST_TULIP_TEST_CASE(task_runs_in_a_copy_of_the_creator_context_by_default)
 {
     auto tok = task_test_var.set(1);
     auto t = tulip::create_task(read_var());
-    auto tok2 = task_test_var.set(5);  // after creation: the task's copy is not affected
+    auto tok2 = task_test_var.set(5); // after creation: the task's copy is not affected
     int seen = co_await t.wait();
     BOOST_TEST(seen == 1);
     task_test_var.reset(tok2);
@@ -301,7 +305,7 @@ BOOST_TULIP_TEST_CASE(all_tasks_lists_unfinished_tasks_and_not_finished_ones)
     auto middle = tulip::all_tasks();
     BOOST_TEST(contains(middle, slow));
     BOOST_TEST(!contains(middle, quick));
-    BOOST_TEST(middle.size() == 2u);  // this test's task and `slow`
+    BOOST_TEST(middle.size() == 2u); // this test's task and `slow`
 
     co_await slow.wait();
     auto after = tulip::all_tasks();
@@ -326,12 +330,9 @@ BOOST_TULIP_TEST_CASE(result_rethrows_the_task_exception_and_exception_returns_i
     BOOST_TEST_REQUIRE(t.done());
     BOOST_TEST(!t.cancelled());
     bool threw = false;
-    try
-    {
+    try {
         (void)t.result();
-    }
-    catch (const std::runtime_error& e)
-    {
+    } catch (const std::runtime_error& e) {
         threw = true;
         BOOST_TEST(std::string(e.what()) == "boom");
     }
@@ -382,7 +383,7 @@ BOOST_TULIP_TEST_CASE(add_done_callback_runs_after_done_with_the_handle)
     t.add_done_callback([&](const tulip::task<int>& h) {
         ++calls;
         was_done = h.done();
-        same = (h == t);  // same task
+        same = (h == t); // same task
         value = h.result();
     });
     co_await tulip::sleep(500ms);
@@ -416,7 +417,7 @@ BOOST_TULIP_TEST_CASE(done_callback_added_after_done_still_runs_on_a_later_itera
     BOOST_TEST_REQUIRE(t.done());
     int value = 0;
     t.add_done_callback([&](const tulip::task<int>& h) { value = h.result(); });
-    BOOST_TEST(value == 0);  // not inline
+    BOOST_TEST(value == 0); // not inline
     co_await tulip::sleep(0s);
     BOOST_TEST(value == 3);
 }
@@ -447,12 +448,9 @@ BOOST_TULIP_TEST_CASE(async_wait_with_use_awaitable_rethrows_the_task_exception)
 {
     auto t = tulip::create_task(throw_after(1s, "bad"));
     std::string caught;
-    try
-    {
+    try {
         (void)co_await t.async_wait(asio::use_awaitable);
-    }
-    catch (const std::runtime_error& e)
-    {
+    } catch (const std::runtime_error& e) {
         caught = e.what();
     }
     BOOST_TEST(caught == "bad");
@@ -545,13 +543,13 @@ BOOST_TULIP_TEST_CASE(unretrieved_task_exception_is_reported_once_when_the_last_
         auto t = tulip::create_task(throw_after(1s, "lost"), tulip::task_options{.name = "doomed"});
         co_await tulip::sleep(2s);
         BOOST_TEST(t.done());
-        BOOST_TEST(rec.calls == 0);  // a handle is still alive: someone may still look
+        BOOST_TEST(rec.calls == 0); // a handle is still alive: someone may still look
     }
     co_await tulip::sleep(0s);
     BOOST_TEST_REQUIRE(rec.calls == 1);
     BOOST_TEST(rec.task_names[0] == "doomed");
     BOOST_TEST(rec.whats[0] == "lost");
-    rec.handles.clear();  // the handler's own handle goes: no second report
+    rec.handles.clear(); // the handler's own handle goes: no second report
     co_await tulip::sleep(1s);
     BOOST_TEST(rec.calls == 1);
 }
@@ -575,12 +573,9 @@ BOOST_TULIP_TEST_CASE(task_exception_retrieved_by_wait_is_not_reported)
     {
         auto t = tulip::create_task(throw_after(1s, "seen"));
         bool caught = false;
-        try
-        {
+        try {
             (void)co_await t.wait();
-        }
-        catch (const std::runtime_error&)
-        {
+        } catch (const std::runtime_error&) {
             caught = true;
         }
         BOOST_TEST(caught);
@@ -623,7 +618,7 @@ BOOST_TULIP_TEST_CASE(async_wait_with_deferred_composes_in_a_parallel_group)
                                                          b.async_wait(asio::deferred))
             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
     BOOST_TEST((tulip::clock::now() - t0 == 2s));
-    BOOST_TEST(order[0] == 1u);  // b finished first
+    BOOST_TEST(order[0] == 1u); // b finished first
     BOOST_TEST(order[1] == 0u);
     BOOST_TEST(!ea);
     BOOST_TEST(!eb);
@@ -640,12 +635,9 @@ BOOST_TULIP_TEST_CASE(awaitable_or_operator_cancels_the_losing_task)
     auto r = co_await (fast.wait() || slow.wait());
     BOOST_TEST(r.index() == 0u);
     BOOST_TEST(std::get<0>(r) == 1);
-    try
-    {
+    try {
         (void)co_await slow.wait();
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
     BOOST_TEST(slow.done());
     BOOST_TEST(slow.cancelled());
@@ -674,11 +666,13 @@ BOOST_AUTO_TEST_CASE(create_task_before_the_io_context_runs_then_plain_run_compl
 {
     // Plain Asio code: an application that owns its io_context and runs it itself.
     asio::io_context ioc;
-    auto t = tulip::create_task(ioc, []() -> tulip::awaitable<int> {
-        co_await tulip::sleep(1ms);
-        co_return 42;
-    }(), {.name = "plain", .eager = true});
-    BOOST_TEST(!t.done());  // eager, but not on the loop's thread: it starts when ioc runs
+    auto t = tulip::create_task(ioc,
+                                []() -> tulip::awaitable<int> {
+                                    co_await tulip::sleep(1ms);
+                                    co_return 42;
+                                }(),
+                                {.name = "plain", .eager = true});
+    BOOST_TEST(!t.done()); // eager, but not on the loop's thread: it starts when ioc runs
     ioc.run();
     BOOST_TEST(t.done());
     BOOST_TEST(t.result() == 42);

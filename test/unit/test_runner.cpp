@@ -98,12 +98,9 @@ bool leftover_cleaned_up = false;
 tulip::awaitable<void> lingerer()
 {
     std::exception_ptr e;
-    try
-    {
+    try {
         co_await tulip::sleep(10h);
-    }
-    catch (const std::exception& ex)
-    {
+    } catch (const std::exception& ex) {
         leftover_cancelled = tulip::is_cancellation(ex);
         e = std::current_exception();
     }
@@ -240,8 +237,9 @@ BOOST_AUTO_TEST_CASE(body_exception_is_returned_in_the_case_result)
     tt::case_result r = tt::run_case_report(&throwing_body);
     BOOST_TEST(r.failures.empty(), joined(r.failures));
     BOOST_REQUIRE(r.exception);
-    BOOST_CHECK_EXCEPTION(std::rethrow_exception(r.exception), std::runtime_error,
-                          [](const std::runtime_error& e) { return std::string(e.what()) == "body failed"; });
+    BOOST_CHECK_EXCEPTION(
+        std::rethrow_exception(r.exception), std::runtime_error,
+        [](const std::runtime_error& e) { return std::string(e.what()) == "body failed"; });
 }
 
 BOOST_AUTO_TEST_CASE(run_case_rethrows_the_body_exception)

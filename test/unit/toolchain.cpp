@@ -46,8 +46,8 @@ BOOST_TULIP_TEST_CASE(gcc12_options_temporary_beside_co_await_in_one_expression)
     std::vector<tulip::task<std::string>> tasks;
     const std::string names[] = {"first-with-a-name-longer-than-the-small-string-buffer", "b"};
     for (int i = 0; i < 2; ++i)
-        tasks.push_back(tulip::create_task(named_child(co_await next_value(i)),
-                                           {.name = names[i]}));
+        tasks.push_back(
+            tulip::create_task(named_child(co_await next_value(i)), {.name = names[i]}));
     BOOST_TEST(co_await tasks[0].wait() == names[0] + "=0");
     BOOST_TEST(co_await tasks[1].wait() == "b=1");
 
@@ -55,11 +55,11 @@ BOOST_TULIP_TEST_CASE(gcc12_options_temporary_beside_co_await_in_one_expression)
     auto tok = level.set(7);
     tulip::context ctx = tulip::copy_context();
     level.reset(tok);
-    for (int i = 0; i < 3; ++i)
-    {
-        auto t = tulip::create_task(
-            [](int v) -> tulip::awaitable<int> { co_return level.get() + v; }(co_await next_value(i)),
-            {.ctx = &ctx});
+    for (int i = 0; i < 3; ++i) {
+        auto t =
+            tulip::create_task([](int v) -> tulip::awaitable<int> { co_return level.get() + v; }(
+                                             co_await next_value(i)),
+                               {.ctx = &ctx});
         BOOST_TEST(co_await t.wait() == 7 + i);
     }
     BOOST_TEST(level.get() == 0);

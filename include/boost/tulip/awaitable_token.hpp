@@ -9,6 +9,7 @@
 #define BOOST_TULIP_AWAITABLE_TOKEN_HPP
 
 #include <boost/tulip/detail/config.hpp>
+
 #include <boost/tulip/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>

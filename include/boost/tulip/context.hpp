@@ -9,6 +9,7 @@
 #define BOOST_TULIP_CONTEXT_HPP
 
 #include <boost/tulip/detail/config.hpp>
+
 #include <boost/tulip/detail/context_data.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
 #include <boost/tulip/error.hpp>
@@ -39,14 +40,18 @@ public:
     /// An empty context.
     context() noexcept = default;
     /// A new context with the same mapping (PEP 567 `Context.copy()`).
-    context(const context& other) noexcept : data_(other.data_) {}
+    context(const context& other) noexcept
+        : data_(other.data_)
+    {}
     context& operator=(const context& other) noexcept
     {
         data_ = other.data_;
         id_ = 0;
         return *this;
     }
-    context(context&& other) noexcept : data_(std::move(other.data_)), id_(other.id_)
+    context(context&& other) noexcept
+        : data_(std::move(other.data_))
+        , id_(other.id_)
     {
         other.id_ = 0;
     }
@@ -88,7 +93,7 @@ private:
     std::uint64_t identity() noexcept;
 
     detail::context_data_ptr data_;
-    std::uint64_t id_ = 0;  // drawn lazily: only tokens need a context's identity
+    std::uint64_t id_ = 0; // drawn lazily: only tokens need a context's identity
     bool entered_ = false;
 };
 
@@ -120,9 +125,10 @@ public:
 private:
     friend class context_var<T>;
     token(const context_var<T>* v, std::uint64_t ctx, detail::context_value_ptr old)
-        : var_(v), ctx_id_(ctx), old_(std::move(old))
-    {
-    }
+        : var_(v)
+        , ctx_id_(ctx)
+        , old_(std::move(old))
+    {}
 
     const context_var<T>* var_;
     std::uint64_t ctx_id_;

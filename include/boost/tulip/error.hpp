@@ -73,7 +73,9 @@ public:
 class timeout_error : public std::runtime_error
 {
 public:
-    timeout_error() : std::runtime_error("operation timed out") {}
+    timeout_error()
+        : std::runtime_error("operation timed out")
+    {}
     using std::runtime_error::runtime_error;
 };
 
@@ -81,7 +83,9 @@ public:
 class no_running_loop : public std::runtime_error
 {
 public:
-    no_running_loop() : std::runtime_error("no running event loop") {}
+    no_running_loop()
+        : std::runtime_error("no running event loop")
+    {}
 };
 
 /// A context variable has no value and no default (asyncio's LookupError).
@@ -95,28 +99,36 @@ public:
 class queue_empty : public std::runtime_error
 {
 public:
-    queue_empty() : std::runtime_error("the queue is empty") {}
+    queue_empty()
+        : std::runtime_error("the queue is empty")
+    {}
 };
 
 /// `queue::put_nowait` on a full queue (asyncio.QueueFull).
 class queue_full : public std::runtime_error
 {
 public:
-    queue_full() : std::runtime_error("the queue is full") {}
+    queue_full()
+        : std::runtime_error("the queue is full")
+    {}
 };
 
 /// A `put` or `get` on a queue after `shutdown()` (asyncio.QueueShutDown, Python 3.13).
 class queue_shut_down : public std::runtime_error
 {
 public:
-    queue_shut_down() : std::runtime_error("the queue is shut down") {}
+    queue_shut_down()
+        : std::runtime_error("the queue is shut down")
+    {}
 };
 
 /// A barrier wait on a barrier that was aborted or broken (asyncio.BrokenBarrierError).
 class broken_barrier_error : public std::runtime_error
 {
 public:
-    broken_barrier_error() : std::runtime_error("the barrier is broken") {}
+    broken_barrier_error()
+        : std::runtime_error("the barrier is broken")
+    {}
     using std::runtime_error::runtime_error;
 };
 
@@ -155,8 +167,7 @@ bool is_cancellation(const std::exception_ptr& e) noexcept;
 namespace boost::system {
 template <>
 struct is_error_code_enum<boost::tulip::error> : std::true_type
-{
-};
+{};
 } // namespace boost::system
 
 #endif

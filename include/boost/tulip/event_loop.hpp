@@ -9,6 +9,7 @@
 #define BOOST_TULIP_EVENT_LOOP_HPP
 
 #include <boost/tulip/detail/config.hpp>
+
 #include <boost/tulip/context.hpp>
 #include <boost/tulip/detail/callback_node.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
@@ -81,9 +82,9 @@ public:
 
 protected:
     friend class event_loop;
-    explicit handle(boost::intrusive_ptr<detail::callback_node> n) noexcept : node_(std::move(n))
-    {
-    }
+    explicit handle(boost::intrusive_ptr<detail::callback_node> n) noexcept
+        : node_(std::move(n))
+    {}
     boost::intrusive_ptr<detail::callback_node> node_;
     // tag::outline[]
 };
@@ -148,11 +149,13 @@ public:
 
     /// Schedules `f()` to run after `delay` (asyncio `call_later`).
     template <class F>
-    timer_handle call_later(duration delay, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+    timer_handle call_later(duration delay, F&& f,
+                            std::optional<boost::tulip::context> ctx = std::nullopt);
 
     /// Schedules `f()` to run at `when` on the loop's clock (asyncio `call_at`).
     template <class F>
-    timer_handle call_at(clock::time_point when, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+    timer_handle call_at(clock::time_point when, F&& f,
+                         std::optional<boost::tulip::context> ctx = std::nullopt);
 
     /// A new pending future bound to this loop.
     template <class T = void>
@@ -273,11 +276,11 @@ private:
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
     std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<bool> stopping_{false};
-    int drivers_ = 0;  // runner::run frames driving this loop
+    int drivers_ = 0; // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
     std::uint64_t signal_watch_seq_ = 0;
-    detail::generator_core* asyncgens_ = nullptr;  // started, unfinished async generators
+    detail::generator_core* asyncgens_ = nullptr; // started, unfinished async generators
     // Work counted on the io_context through tracked task executors (co_spawn's guards for
     // tasks and the coroutines they spawn): the test runner tells it from I/O in flight.
     std::atomic<long> task_work_{0};
@@ -297,11 +300,14 @@ event_loop& get_running_loop();
 template <class F>
 handle call_soon(F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
 template <class F>
-handle call_soon_threadsafe(event_loop& loop, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+handle call_soon_threadsafe(event_loop& loop, F&& f,
+                            std::optional<boost::tulip::context> ctx = std::nullopt);
 template <class F>
-timer_handle call_later(duration delay, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+timer_handle call_later(duration delay, F&& f,
+                        std::optional<boost::tulip::context> ctx = std::nullopt);
 template <class F>
-timer_handle call_at(clock::time_point when, F&& f, std::optional<boost::tulip::context> ctx = std::nullopt);
+timer_handle call_at(clock::time_point when, F&& f,
+                     std::optional<boost::tulip::context> ctx = std::nullopt);
 // end::outline[]
 
 namespace detail {
@@ -358,7 +364,11 @@ struct loop_access
 class drive_scope
 {
 public:
-    explicit drive_scope(event_loop& l) noexcept : loop_(l) { loop_access::begin_drive(loop_); }
+    explicit drive_scope(event_loop& l) noexcept
+        : loop_(l)
+    {
+        loop_access::begin_drive(loop_);
+    }
     ~drive_scope() { loop_access::end_drive(loop_); }
     drive_scope(const drive_scope&) = delete;
     drive_scope& operator=(const drive_scope&) = delete;
@@ -370,8 +380,11 @@ private:
 
 } // namespace boost::tulip
 
+// In this order: the definitions first, then the handles that use them.
 #include <boost/tulip/impl/event_loop.hpp>
+
 #include <boost/tulip/future.hpp>
+
 #include <boost/tulip/task.hpp>
 
 #endif

@@ -8,7 +8,9 @@
 #ifndef BOOST_TULIP_FUTURE_HPP
 #define BOOST_TULIP_FUTURE_HPP
 
+// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/handle_base.hpp>
 
 namespace boost::tulip {
@@ -31,11 +33,10 @@ public:
 
     /// Sets the result and wakes the waiters. @throws invalid_state_error if done.
     template <class U = T>
-        requires(!std::is_void_v<T> && std::constructible_from<T, U &&>)
+        requires(!std::is_void_v<T> && std::constructible_from<T, U&&>)
     void set_result(U&& value);
     /// Marks a `future<void>` finished. @throws invalid_state_error if done.
-    void set_result()
-        requires std::is_void_v<T>;
+    void set_result() requires std::is_void_v<T>;
     /// Sets the exception. @throws invalid_state_error if done.
     void set_exception(std::exception_ptr e);
 
@@ -46,7 +47,9 @@ public:
 private:
     using base = detail::handle_base<T, detail::future_state<T>, future<T>>;
     friend base;
-    explicit future(boost::intrusive_ptr<detail::future_base> st) noexcept : base(std::move(st)) {}
+    explicit future(boost::intrusive_ptr<detail::future_base> st) noexcept
+        : base(std::move(st))
+    {}
     // tag::outline[]
 };
 // end::outline[]
@@ -54,12 +57,11 @@ private:
 template <class T>
 future<T>::future(event_loop& loop)
     : base(boost::intrusive_ptr<detail::future_base>(new detail::future_state<T>(loop)))
-{
-}
+{}
 
 template <class T>
 template <class U>
-    requires(!std::is_void_v<T> && std::constructible_from<T, U &&>)
+    requires(!std::is_void_v<T> && std::constructible_from<T, U&&>)
 void future<T>::set_result(U&& value)
 {
     auto& s = this->state();
@@ -70,8 +72,7 @@ void future<T>::set_result(U&& value)
 }
 
 template <class T>
-void future<T>::set_result()
-    requires std::is_void_v<T>
+void future<T>::set_result() requires std::is_void_v<T>
 {
     this->st_->set_finished();
 }

@@ -97,8 +97,7 @@ public:
         conversion is one more generator layer around `other`; closing this one closes
         `other`. An empty `other` gives an empty handle. */
     template <class U, class S>
-        requires(!std::same_as<async_generator<U, S>, async_generator>) &&
-                std::convertible_to<U, T>
+        requires(!std::same_as<async_generator<U, S>, async_generator> && std::convertible_to<U, T>)
     async_generator(async_generator<U, S>&& other)
     {
         if (other)

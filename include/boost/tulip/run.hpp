@@ -89,13 +89,10 @@ template <class T>
 T run(awaitable<T> main, run_options opts, const boost::source_location& where)
 {
     runner r(opts);
-    if constexpr (std::is_void_v<T>)
-    {
+    if constexpr (std::is_void_v<T>) {
         r.run(std::move(main), where);
         r.close();
-    }
-    else
-    {
+    } else {
         T value = r.run(std::move(main), where);
         r.close();
         return value;

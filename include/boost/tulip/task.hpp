@@ -10,6 +10,7 @@
 
 // First: event_loop.hpp includes this header at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/awaitable_traits.hpp>
 #include <boost/tulip/detail/handle_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
@@ -29,8 +30,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <optional>
 #include <boost/assert/source_location.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -57,9 +58,15 @@ class context_ref
 {
 public:
     context_ref() noexcept = default;
-    context_ref(const context& c) noexcept : p_(&c) {}
-    context_ref(const context* c) noexcept : p_(c) {}
-    context_ref(const std::optional<context>& c) noexcept : p_(c ? &*c : nullptr) {}
+    context_ref(const context& c) noexcept
+        : p_(&c)
+    {}
+    context_ref(const context* c) noexcept
+        : p_(c)
+    {}
+    context_ref(const std::optional<context>& c) noexcept
+        : p_(c ? &*c : nullptr)
+    {}
     context_ref(std::nullopt_t) noexcept {}
 
     explicit operator bool() const noexcept { return p_ != nullptr; }
@@ -85,8 +92,12 @@ public:
     {
         std::char_traits<char>::copy(data_, s.data(), size_);
     }
-    task_name(const std::string& s) noexcept : task_name(std::string_view(s)) {}
-    task_name(const char* s) noexcept : task_name(std::string_view(s)) {}
+    task_name(const std::string& s) noexcept
+        : task_name(std::string_view(s))
+    {}
+    task_name(const char* s) noexcept
+        : task_name(std::string_view(s))
+    {}
 
     std::string_view view() const noexcept { return {data_, size_}; }
     operator std::string_view() const noexcept { return view(); }
@@ -131,10 +142,9 @@ public:
 
     /// Any task, as `task<>` (whose `result()` and `wait()` give no value).
     template <class U>
-        requires std::is_void_v<T> && (!std::is_void_v<U>)
-    task(const task<U>& other) noexcept : base(other.st_)
-    {
-    }
+    task(const task<U>& other) noexcept requires(std::is_void_v<T> && !std::is_void_v<U>)
+        : base(other.st_)
+    {}
 
     /** Requests cancellation: the operation the coroutine is suspended in (or the next
         one it starts) completes with `operation_aborted`, which surfaces as an exception
@@ -150,17 +160,11 @@ public:
     std::string get_name() const { return tb().name(); }
     /// Renames the task; a name longer than `task_name::capacity` bytes is cut as
     /// `task_name` cuts it.
-    void set_name(std::string_view name)
-    {
-        tb().set_name(name);
-    }
+    void set_name(std::string_view name) { tb().set_name(name); }
     /** A copy of the task's context as it is now (O(1); asyncio `Task.get_context()`).
         A snapshot: `context_var::set` calls made in it, or through `run` on it, change
         the copy only; the task's own context is changed by the task alone. */
-    context get_context() const noexcept
-    {
-        return tb().ctx;
-    }
+    context get_context() const noexcept { return tb().ctx; }
     /// Where the task was created.
     const boost::source_location& created_at() const noexcept { return tb().created_at(); }
     // end::outline[]
@@ -177,7 +181,9 @@ private:
     friend std::vector<task<>> all_tasks(event_loop&);
     friend struct detail::loop_access;
 
-    explicit task(boost::intrusive_ptr<detail::future_base> st) noexcept : base(std::move(st)) {}
+    explicit task(boost::intrusive_ptr<detail::future_base> st) noexcept
+        : base(std::move(st))
+    {}
     detail::task_base& tb() const noexcept { return static_cast<detail::task_base&>(*this->st_); }
     // tag::outline[]
 };
@@ -217,8 +223,7 @@ task<T> create_task(awaitable<T> coro, task_options opts = {},
     of the task runs through `ex`: an io_context executor, a strand of one, or an
     `any_io_executor` holding either; another task's executor stands for the executor it
     wraps. @throws std::invalid_argument if `ex` does not belong to an io_context. */
-template <class Executor, class T>
-    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+template <detail::executor_like Executor, class T>
 task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts = {},
                     const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
@@ -246,8 +251,7 @@ create_task(Op&& op, task_options opts = {},
             const boost::source_location& where = BOOST_CURRENT_LOCATION);
 
 /// `create_task(ex, coro)` of an asynchronous operation.
-template <class Executor, detail::async_operation Op>
-    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+template <detail::executor_like Executor, detail::async_operation Op>
 task<detail::operation_value_t<Op>>
 create_task(const Executor& ex, Op&& op, task_options opts = {},
             const boost::source_location& where = BOOST_CURRENT_LOCATION);
@@ -277,15 +281,12 @@ thread_entry<typename awaitable<T>::executor_type> run_task(boost::intrusive_ptr
         // Cancelled before its first step: the body never runs.
         e = keep->take_cancel_before_start();
     } else {
-        try
-        {
+        try {
             if constexpr (std::is_void_v<T>)
                 co_await std::move(body);
             else
                 static_cast<task_state<T>&>(*keep).value.emplace(co_await std::move(body));
-        }
-        catch (...)
-        {
+        } catch (...) {
             e = std::current_exception();
         }
     }
@@ -336,7 +337,8 @@ task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, t
     if (loop.is_closed())
         throw invalid_state_error("create_task: the event loop is closed");
     context ctx = opts.ctx ? *opts.ctx : copy_context();
-    auto* st = new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
+    auto* st =
+        new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
     detail::loop_access::register_task(loop, *st);
     // A lazy task is its state and the body's frame until its first step (asyncio).
@@ -405,8 +407,7 @@ task<T> create_task(awaitable<T> coro, task_options opts, const boost::source_lo
     return detail::spawn_task(get_running_loop(), std::move(coro), opts, where);
 }
 
-template <class Executor, class T>
-    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+template <detail::executor_like Executor, class T>
 task<T> create_task(const Executor& ex, awaitable<T> coro, task_options opts,
                     const boost::source_location& where)
 {
@@ -432,8 +433,7 @@ task<detail::operation_value_t<Op>> create_task(Op&& op, task_options opts,
     return create_task(detail::as_awaitable(std::move(op)), opts, where);
 }
 
-template <class Executor, detail::async_operation Op>
-    requires boost::asio::execution::executor<Executor> || boost::asio::is_executor<Executor>::value
+template <detail::executor_like Executor, detail::async_operation Op>
 task<detail::operation_value_t<Op>> create_task(const Executor& ex, Op&& op, task_options opts,
                                                 const boost::source_location& where)
 {

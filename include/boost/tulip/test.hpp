@@ -68,23 +68,22 @@ long foreign_work(event_loop& loop);
 
 } // namespace boost::tulip::test
 
-#define BOOST_TULIP_DETAIL_TEST_CASE(name, options)                                          \
-    static ::boost::asio::awaitable<void> name##_tulip_body();                               \
-    BOOST_AUTO_TEST_CASE(name)                                                               \
-    {                                                                                        \
-        ::boost::tulip::test::run_case(&name##_tulip_body, options);                         \
-    }                                                                                        \
+#define BOOST_TULIP_DETAIL_TEST_CASE(name, options)                                                \
+    static ::boost::asio::awaitable<void> name##_tulip_body();                                     \
+    BOOST_AUTO_TEST_CASE(name)                                                                     \
+    {                                                                                              \
+        ::boost::tulip::test::run_case(&name##_tulip_body, options);                               \
+    }                                                                                              \
     static ::boost::asio::awaitable<void> name##_tulip_body()
 
 // tag::outline[]
 /// A Boost.Test case whose body is a coroutine, run on a fresh loop with a virtual clock.
-#define BOOST_TULIP_TEST_CASE(name)                                                          \
+#define BOOST_TULIP_TEST_CASE(name)                                                                \
     BOOST_TULIP_DETAIL_TEST_CASE(name, ::boost::tulip::test::case_options{})
 
 /// The same on the real clock (for subprocesses, threads and timing-sensitive I/O).
-#define BOOST_TULIP_TEST_CASE_REALTIME(name)                                                 \
-    BOOST_TULIP_DETAIL_TEST_CASE(name,                                                       \
-                                 ::boost::tulip::test::case_options{.virtual_clock = false})
+#define BOOST_TULIP_TEST_CASE_REALTIME(name)                                                       \
+    BOOST_TULIP_DETAIL_TEST_CASE(name, ::boost::tulip::test::case_options{.virtual_clock = false})
 // end::outline[]
 
 #endif

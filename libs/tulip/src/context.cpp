@@ -27,24 +27,20 @@ void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value,
             context_value_ptr* previous)
 {
     const auto by_var = [](const context_entry& e, std::uint64_t v) { return e.var < v; };
-    if (data && data->refs.load(std::memory_order_acquire) == 1)
-    {
+    if (data && data->refs.load(std::memory_order_acquire) == 1) {
         // No other context shares this mapping: change it in place. A new uid keeps
         // lookup caches from returning the old value.
         auto* d = const_cast<context_data*>(data.get());
         auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var, by_var);
         const bool found = pos != d->entries.end() && pos->var == var;
         if (found && previous)
-            *previous = std::move(pos->value);  // moved, not shared: no count traffic
-        if (value)
-        {
+            *previous = std::move(pos->value); // moved, not shared: no count traffic
+        if (value) {
             if (found)
                 pos->value = std::move(value);
             else
                 d->entries.insert(pos, context_entry{var, std::move(value)});
-        }
-        else if (found)
-        {
+        } else if (found) {
             d->entries.erase(pos);
         }
         if (d->entries.empty())
@@ -55,24 +51,20 @@ void rebind(context_data_ptr& data, std::uint64_t var, context_value_ptr value,
     }
     auto* d = new context_data;
     d->uid = next_unique_id();
-    if (data)
-    {
+    if (data) {
         d->entries.reserve(data->entries.size() + 1);
-        for (const auto& e : data->entries)
-        {
+        for (const auto& e : data->entries) {
             if (e.var != var)
                 d->entries.push_back(e);
             else if (previous)
                 *previous = e.value;
         }
     }
-    if (value)
-    {
+    if (value) {
         auto pos = std::lower_bound(d->entries.begin(), d->entries.end(), var, by_var);
         d->entries.insert(pos, context_entry{var, std::move(value)});
     }
-    if (d->entries.empty())
-    {
+    if (d->entries.empty()) {
         delete d;
         data.reset();
         return;

@@ -26,10 +26,8 @@ std::string what_it_awaits(const task_base& t, const std::set<const future_base*
         return "running";
     if (t.steps == 0)
         return "scheduled, not started";
-    if (t.awaiting_future)
-    {
-        if (t.awaiting_future->is_task())
-        {
+    if (t.awaiting_future) {
+        if (t.awaiting_future->is_task()) {
             auto& other = static_cast<const task_base&>(*t.awaiting_future);
             return "awaiting task '" + other.name() + "'" +
                    (tasks.count(&other) ? "" : " (finished)");
@@ -48,8 +46,7 @@ void draw(std::ostream& os, const task_base& t, const std::set<const future_base
     if (t.cancelling() > 0)
         os << " [cancelling]";
     os << ": " << what_it_awaits(t, tasks);
-    if (!shown.insert(&t).second)
-    {
+    if (!shown.insert(&t).second) {
         os << " (shown above)\n";
         return;
     }
@@ -77,7 +74,7 @@ std::string format_task_tree(event_loop& loop)
     for (auto it = list.rbegin(); it != list.rend(); ++it)
         if (!awaited.count(*it))
             draw(os, static_cast<const task_base&>(**it), tasks, shown, "", false);
-    for (auto it = list.rbegin(); it != list.rend(); ++it)  // cycles of awaits
+    for (auto it = list.rbegin(); it != list.rend(); ++it) // cycles of awaits
         if (!shown.count(static_cast<const task_base*>(*it)))
             draw(os, static_cast<const task_base&>(**it), tasks, shown, "", false);
     if (list.empty())

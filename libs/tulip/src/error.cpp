@@ -20,8 +20,7 @@ public:
 
     std::string message(int ev) const override
     {
-        switch (static_cast<error>(ev))
-        {
+        switch (static_cast<error>(ev)) {
         case error::loop_closed:
             return "the event loop is closed";
         case error::timeout:
@@ -56,8 +55,7 @@ cancelled_error::cancelled_error(std::string message)
     : boost::system::system_error(boost::asio::error::operation_aborted,
                                   message.empty() ? "cancelled" : message)
     , message_(std::move(message))
-{
-}
+{}
 
 namespace {
 
@@ -88,16 +86,11 @@ bool is_cancellation(const std::exception_ptr& e) noexcept
 {
     if (!e)
         return false;
-    try
-    {
+    try {
         std::rethrow_exception(e);
-    }
-    catch (const std::exception& ex)
-    {
+    } catch (const std::exception& ex) {
         return is_cancellation(ex);
-    }
-    catch (...)
-    {
+    } catch (...) {
         return false;
     }
 }

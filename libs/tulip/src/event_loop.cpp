@@ -50,7 +50,9 @@ struct signal_watcher
 // (any number, never replaced by the user's handler nor by each other).
 struct signal_entry
 {
-    signal_entry(boost::asio::io_context& ioc, int signum) : set(ioc, signum) {}
+    signal_entry(boost::asio::io_context& ioc, int signum)
+        : set(ioc, signum)
+    {}
     boost::asio::signal_set set;
     std::shared_ptr<signal_watcher> user;
     std::vector<std::shared_ptr<signal_watcher>> watches;
@@ -75,12 +77,9 @@ void callback_node::run() noexcept
     }
     loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
     scoped_thread_state scope(nullptr, &ctx, loop);
-    try
-    {
+    try {
         invoke();
-    }
-    catch (...)
-    {
+    } catch (...) {
         loop->call_exception_handler({"Exception in callback", std::current_exception(), {}});
     }
     discard();
@@ -146,8 +145,7 @@ void loop_access::use_virtual_clock(event_loop& l)
     if (!l.virtual_clock_)
         virtual_clock_loops.fetch_add(1, std::memory_order_relaxed);
     l.virtual_clock_ = true;
-    if (l.armed_)
-    {
+    if (l.armed_) {
         l.armed_ = false;
         ++l.arm_generation_;
         l.timer_->cancel();
@@ -175,10 +173,22 @@ std::vector<future_base*> loop_access::unfinished_tasks(const event_loop& l)
     return v;
 }
 
-void loop_access::begin_drive(event_loop& l) noexcept { ++l.drivers_; }
-void loop_access::end_drive(event_loop& l) noexcept { --l.drivers_; }
-bool loop_access::stop_requested(const event_loop& l) noexcept { return l.stopping_; }
-void loop_access::clear_stop(event_loop& l) noexcept { l.stopping_ = false; }
+void loop_access::begin_drive(event_loop& l) noexcept
+{
+    ++l.drivers_;
+}
+void loop_access::end_drive(event_loop& l) noexcept
+{
+    --l.drivers_;
+}
+bool loop_access::stop_requested(const event_loop& l) noexcept
+{
+    return l.stopping_;
+}
+void loop_access::clear_stop(event_loop& l) noexcept
+{
+    l.stopping_ = false;
+}
 bool loop_access::has_signal_handler(const event_loop& l, int signum) noexcept
 {
     auto it = l.signals_.find(signum);
@@ -258,10 +268,8 @@ event_loop::~event_loop()
     if (virtual_clock_)
         detail::virtual_clock_loops.fetch_sub(1, std::memory_order_relaxed);
     // Handles may outlive the loop: make their states forget it.
-    for (auto* head : {&tasks_, &unretrieved_})
-    {
-        while (detail::future_base* f = *head)
-        {
+    for (auto* head : {&tasks_, &unretrieved_}) {
+        while (detail::future_base* f = *head) {
             *head = f->next_;
             f->prev_ = f->next_ = nullptr;
             f->in_unretrieved_ = false;
@@ -344,7 +352,7 @@ timer_handle event_loop::schedule_at(clock::time_point when, detail::callback_no
     n->when = when;
     n->in_heap = true;
     pending_callbacks_.fetch_add(1, std::memory_order_relaxed);
-    intrusive_ptr_add_ref(n);  // the heap's reference
+    intrusive_ptr_add_ref(n); // the heap's reference
     schedule_timer(when, n);
     return timer_handle(std::move(p));
 }
@@ -363,8 +371,7 @@ void event_loop::cancel_timer(detail::timer_node* n) noexcept
     drop_tombstones_on_top();
     if (tombstones_ > 64 && tombstones_ > heap_.size() / 2)
         compact_timers();
-    if (heap_.empty() && armed_)
-    {
+    if (heap_.empty() && armed_) {
         // Nothing left to wait for: let the io_context run out of work.
         armed_ = false;
         ++arm_generation_;
@@ -374,8 +381,7 @@ void event_loop::cancel_timer(detail::timer_node* n) noexcept
 
 void event_loop::drop_tombstones_on_top() noexcept
 {
-    while (!heap_.empty() && heap_.front().node->cancelled)
-    {
+    while (!heap_.empty() && heap_.front().node->cancelled) {
         std::pop_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
         detail::timer_node* n = heap_.back().node;
         heap_.pop_back();
@@ -408,13 +414,11 @@ void event_loop::run_due_timers()
     // Deadlines are compared with one reading of the clock, so a timer scheduled by a
     // callback fired here waits for the next round.
     const clock::time_point now = time();
-    while (!heap_.empty() && heap_.front().when <= now)
-    {
+    while (!heap_.empty() && heap_.front().when <= now) {
         std::pop_heap(heap_.begin(), heap_.end(), detail::timer_entry_later{});
         detail::timer_node* n = heap_.back().node;
         heap_.pop_back();
-        if (n->cancelled)
-        {
+        if (n->cancelled) {
             --tombstones_;
             n->release();
             continue;
@@ -441,7 +445,7 @@ void event_loop::arm_timer()
     timer_->expires_at(next);
     timer_->async_wait([this, generation](const boost::system::error_code&) {
         if (generation != arm_generation_)
-            return;  // re-armed or disarmed since
+            return; // re-armed or disarmed since
         armed_ = false;
         struct rearm
         {
@@ -460,15 +464,11 @@ void event_loop::set_exception_handler(exception_handler h)
 
 void event_loop::call_exception_handler(const exception_context& ctx) noexcept
 {
-    if (handler_)
-    {
-        try
-        {
+    if (handler_) {
+        try {
             handler_(*this, ctx);
             return;
-        }
-        catch (...)
-        {
+        } catch (...) {
             default_exception_handler(
                 {"Unhandled error in exception handler", std::current_exception(), ctx.task});
         }
@@ -478,12 +478,9 @@ void event_loop::call_exception_handler(const exception_context& ctx) noexcept
 
 void event_loop::default_exception_handler(const exception_context& ctx) noexcept
 {
-    try
-    {
+    try {
         std::cerr << detail::format_exception_context(ctx) << '\n' << std::flush;
-    }
-    catch (...)
-    {
+    } catch (...) {
     }
 }
 
@@ -518,12 +515,9 @@ void wait_for_signal(std::shared_ptr<detail::signal_entry> e)
             if (!w->active)
                 continue;
             detail::scoped_thread_state scope(nullptr, &w->ctx, &loop);
-            try
-            {
+            try {
                 w->fn();
-            }
-            catch (...)
-            {
+            } catch (...) {
                 loop.call_exception_handler(
                     {"Exception in signal handler", std::current_exception(), {}});
             }

@@ -13,7 +13,9 @@
 
 namespace boost::tulip {
 
-runner::runner(run_options opts) : opts_(std::move(opts)) {}
+runner::runner(run_options opts)
+    : opts_(std::move(opts))
+{}
 
 runner::~runner()
 {
@@ -24,8 +26,7 @@ event_loop& runner::get_loop()
 {
     if (closed_)
         throw invalid_state_error("runner is closed");
-    if (!ioc_)
-    {
+    if (!ioc_) {
         ioc_ = std::make_unique<boost::asio::io_context>(1);
         loop_ = &get_event_loop(*ioc_);
         if (opts_.debug)
@@ -97,17 +98,18 @@ void runner::close()
         if (loop.get_debug() && !tasks.empty())
             loop.call_exception_handler({std::to_string(tasks.size()) +
                                              " task(s) still pending when the loop closed; "
-                                             "cancelling them:\n" + format_task_tree(loop),
+                                             "cancelling them:\n" +
+                                             format_task_tree(loop),
                                          nullptr,
                                          {}});
         for (auto& t : tasks)
-            if (!static_cast<detail::task_base*>(t.get_state())->shielded)  // DESIGN sec. 7
+            if (!static_cast<detail::task_base*>(t.get_state())->shielded) // DESIGN sec. 7
                 t.cancel();
         detail::loop_access::run_until(loop, [&] {
-            return std::all_of(tasks.begin(), tasks.end(), [](const any_task& t) { return t.done(); });
+            return std::all_of(tasks.begin(), tasks.end(),
+                               [](const any_task& t) { return t.done(); });
         });
-        for (auto& t : tasks)
-        {
+        for (auto& t : tasks) {
             if (t.done() && !t.cancelled())
                 if (auto e = t.exception())
                     loop.call_exception_handler(

@@ -21,23 +21,16 @@ std::string format_exception_context(const exception_context& c)
 {
     std::ostringstream os;
     os << "boost::tulip: " << c.message;
-    if (c.task)
-    {
+    if (c.task) {
         auto* t = static_cast<task_base*>(c.task.get_state());
         os << "\n  " << t->describe();
     }
-    if (c.exception)
-    {
-        try
-        {
+    if (c.exception) {
+        try {
             std::rethrow_exception(c.exception);
-        }
-        catch (const std::exception& e)
-        {
+        } catch (const std::exception& e) {
             os << "\n  exception: " << e.what();
-        }
-        catch (...)
-        {
+        } catch (...) {
             os << "\n  exception: (not a std::exception)";
         }
     }
@@ -50,8 +43,7 @@ future_base::~future_base()
 {
     if (loop_ && in_unretrieved_)
         unlink(loop_->unretrieved_);
-    while (waiters_)
-    {
+    while (waiters_) {
         waiter* w = waiters_;
         waiters_ = w->next;
         w->destroy();
@@ -88,8 +80,7 @@ void future_base::unlink(future_base*& head) noexcept
 void future_base::mark_retrieved() noexcept
 {
     retrieved_ = true;
-    if (in_unretrieved_)
-    {
+    if (in_unretrieved_) {
         in_unretrieved_ = false;
         if (loop_)
             unlink(loop_->unretrieved_);
@@ -104,15 +95,13 @@ void future_base::check_pending(const char* what) const
 
 void future_base::check_result()
 {
-    switch (status_)
-    {
+    switch (status_) {
     case status::pending:
         throw invalid_state_error("result is not set yet");
     case status::cancelled:
         throw cancelled_error(cancel_message_);
     case status::finished:
-        if (error_)
-        {
+        if (error_) {
             mark_retrieved();
             std::rethrow_exception(error_);
         }
@@ -140,13 +129,10 @@ std::exception_ptr future_base::outcome() noexcept
 std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn)
 {
     const std::uint64_t id = ++next_callback_id_;
-    if (done())
-    {
+    if (done()) {
         boost::intrusive_ptr<future_base> self(this);
         loop().call_soon([self, fn = std::move(fn)]() { fn(*self); });
-    }
-    else
-    {
+    } else {
         callbacks_.push_back({id, std::move(fn), copy_context()});
     }
     return id;
@@ -188,8 +174,7 @@ void future_base::set_exception(std::exception_ptr e)
 bool future_base::abort_waiter(waiter* w)
 {
     waiter* prev = nullptr;
-    for (waiter* p = waiters_; p; prev = p, p = p->next)
-    {
+    for (waiter* p = waiters_; p; prev = p, p = p->next) {
         if (p != w)
             continue;
         (prev ? prev->next : waiters_) = p->next;
@@ -213,18 +198,16 @@ void future_base::add_waiter(waiter* w) noexcept
 
 void future_base::complete(status s, std::exception_ptr e, bool wake)
 {
-    boost::intrusive_ptr<future_base> self(this);  // waiters may drop the last handle
+    boost::intrusive_ptr<future_base> self(this); // waiters may drop the last handle
     status_ = s;
     error_ = std::move(e);
-    if (error_ && !retrieved_ && loop_)
-    {
+    if (error_ && !retrieved_ && loop_) {
         link(loop_->unretrieved_);
         in_unretrieved_ = true;
     }
     // Done callbacks are queued first, as asyncio queues every callback (an awaiter's
     // wake-up is one of them) when the future completes.
-    if (!callbacks_.empty() && loop_ && !loop_->is_closed())
-    {
+    if (!callbacks_.empty() && loop_ && !loop_->is_closed()) {
         auto callbacks = std::move(callbacks_);
         callbacks_.clear();
         for (auto& c : callbacks)
@@ -238,8 +221,7 @@ void future_base::wake_waiters(bool resume_inline)
 {
     waiter* w = std::exchange(waiters_, nullptr);
     waiters_tail_ = nullptr;
-    while (w)
-    {
+    while (w) {
         waiter* next = w->next;
         w->complete(resume_inline);
         w = next;
@@ -248,8 +230,7 @@ void future_base::wake_waiters(bool resume_inline)
 
 void future_base::last_reference_dropped() noexcept
 {
-    if (status_ == status::finished && error_ && !retrieved_)
-    {
+    if (status_ == status::finished && error_ && !retrieved_) {
         // Report once, with a live handle for the handler; it may keep one.
         mark_retrieved();
         refs = 1;
@@ -275,8 +256,7 @@ void future_base::last_reference_dropped() noexcept
 
 std::string future_base::describe() const
 {
-    switch (status_)
-    {
+    switch (status_) {
     case status::pending:
         return "future (pending)";
     case status::cancelled:
@@ -291,14 +271,15 @@ std::string future_base::describe() const
 
 task_base::task_base(event_loop& loop, context c, std::string name,
                      const boost::source_location& where) noexcept
-    : future_base(loop), ctx(std::move(c)), name_(std::move(name)), created_at_(where)
-{
-}
+    : future_base(loop)
+    , ctx(std::move(c))
+    , name_(std::move(name))
+    , created_at_(where)
+{}
 
 task_base::~task_base()
 {
-    if (loop_ && status_ == status::pending)
-    {
+    if (loop_ && status_ == status::pending) {
         // Destroyed unfinished: its io_context was destroyed with the coroutine in it.
         unlink(loop_->tasks_);
         --loop_->task_count_;
@@ -355,38 +336,27 @@ void task_base::deliver_cancel(bool requested_while_runnable) noexcept
 void task_base::finish(std::exception_ptr e) noexcept
 {
     boost::intrusive_ptr<future_base> self(this);
-    if (current.task == this)
-    {
+    if (current.task == this) {
         // The steps still on the stack must not touch this task again.
         current.task = nullptr;
         current.ctx = nullptr;
     }
-    if (loop_)
-    {
+    if (loop_) {
         unlink(loop_->tasks_);
         --loop_->task_count_;
     }
     pending_cancel = false;
-    if (e && is_cancellation(e))
-    {
-        if (cancel_message_.empty())
-        {
-            try
-            {
+    if (e && is_cancellation(e)) {
+        if (cancel_message_.empty()) {
+            try {
                 std::rethrow_exception(e);
-            }
-            catch (const cancelled_error& c)
-            {
+            } catch (const cancelled_error& c) {
                 cancel_message_ = c.message();
-            }
-            catch (...)
-            {
+            } catch (...) {
             }
         }
         complete(status::cancelled, nullptr, false);
-    }
-    else
-    {
+    } else {
         complete(status::finished, std::move(e), false);
     }
 }
@@ -407,8 +377,7 @@ std::string task_base::describe() const
 {
     std::ostringstream os;
     os << "task '" << name() << "'";
-    switch (status_)
-    {
+    switch (status_) {
     case status::pending:
         os << " (pending)";
         break;
@@ -444,8 +413,7 @@ void run_debug_step(task_base* t, void (*step)(void*), void* arg)
     const auto start = std::chrono::steady_clock::now();
     step(arg);
     const auto took = std::chrono::steady_clock::now() - start;
-    if (loop && took > loop->slow_callback_duration())
-    {
+    if (loop && took > loop->slow_callback_duration()) {
         std::ostringstream os;
         os << "Executing task '" << t->name() << "' took " << std::fixed << std::setprecision(3)
            << std::chrono::duration<double>(took).count() << " seconds";

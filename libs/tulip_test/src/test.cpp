@@ -125,16 +125,13 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
         const auto real_deadline = steady::now() + opts.timeout;
         const auto virtual_start = loop.time();
         any_task main = create_task(ioc, body(), task_options{.name = "test"});
-        while (!main.done())
-        {
-            if (steady::now() > real_deadline)
-            {
-                failures.push_back("timed out after " + seconds(opts.timeout) +
-                                   "; tasks:\n" + format_task_tree(loop));
+        while (!main.done()) {
+            if (steady::now() > real_deadline) {
+                failures.push_back("timed out after " + seconds(opts.timeout) + "; tasks:\n" +
+                                   format_task_tree(loop));
                 break;
             }
-            if (opts.virtual_clock && loop.time() - virtual_start > opts.virtual_limit)
-            {
+            if (opts.virtual_clock && loop.time() - virtual_start > opts.virtual_limit) {
                 failures.push_back("virtual time ran past the case's limit; tasks:\n" +
                                    format_task_tree(loop));
                 break;
@@ -149,18 +146,17 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
             }
         }
 
-        if (main.done())
-        {
+        if (main.done()) {
             if (main.cancelled())
-                result.exception = std::make_exception_ptr(cancelled_error("test task was cancelled"));
+                result.exception =
+                    std::make_exception_ptr(cancelled_error("test task was cancelled"));
             else
                 result.exception = main.exception();
             if (auto left = all_tasks(loop); !left.empty())
                 failures.push_back("the test left " + std::to_string(left.size()) +
                                    " task(s) unfinished:\n" + format_task_tree(loop));
             if (auto n = loop.pending_callbacks())
-                failures.push_back("the test left " + std::to_string(n) +
-                                   " callback(s) scheduled");
+                failures.push_back("the test left " + std::to_string(n) + " callback(s) scheduled");
             else if (loop_access::next_deadline(loop))
                 failures.push_back("the test left timers pending");
         }

@@ -76,15 +76,12 @@ class callback_node_impl final : public callback_node
 {
 public:
     template <class G>
-    explicit callback_node_impl(G&& g) : f_(static_cast<G&&>(g))
-    {
-    }
+    explicit callback_node_impl(G&& g)
+        : f_(static_cast<G&&>(g))
+    {}
 
 private:
-    void invoke() override
-    {
-        f_.value()();
-    }
+    void invoke() override { f_.value()(); }
     // Drops the callable early (asyncio clears a cancelled handle's callback).
     void discard() noexcept override { f_.reset(); }
 

@@ -27,12 +27,14 @@ struct context_value
 };
 
 template <class T>
-struct context_value_of final : context_value, recycled
+struct context_value_of final
+    : context_value
+    , recycled
 {
     template <class U>
-    explicit context_value_of(U&& v) : value(static_cast<U&&>(v))
-    {
-    }
+    explicit context_value_of(U&& v)
+        : value(static_cast<U&&>(v))
+    {}
     T value;
 };
 
@@ -56,8 +58,8 @@ struct context_entry
 };
 
 // A mapping sorted by variable id, immutable while shared: a `set` on a shared mapping
-// builds a new one, and contexts that copied the old one keep it. `uid` is unique for the life of the process, so a
-// lookup cache keyed by it can never confuse two mappings.
+// builds a new one, and contexts that copied the old one keep it. `uid` is unique for the life of
+// the process, so a lookup cache keyed by it can never confuse two mappings.
 struct context_data
 {
     mutable std::atomic<std::size_t> refs{0};
@@ -81,8 +83,7 @@ using context_data_ptr = boost::intrusive_ptr<const context_data>;
 inline const context_value* find_value(const context_data& d, std::uint64_t var) noexcept
 {
     // Few variables are set in practice: a scan beats a binary search up to about 16.
-    for (const auto& e : d.entries)
-    {
+    for (const auto& e : d.entries) {
         if (e.var == var)
             return e.value.get();
         if (e.var > var)

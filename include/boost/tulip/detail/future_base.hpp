@@ -62,7 +62,9 @@ public:
         cancelled
     };
 
-    explicit future_base(event_loop& loop) noexcept : loop_(&loop) {}
+    explicit future_base(event_loop& loop) noexcept
+        : loop_(&loop)
+    {}
     future_base(const future_base&) = delete;
     future_base& operator=(const future_base&) = delete;
     virtual ~future_base();
@@ -156,12 +158,9 @@ struct value_holder
 
     T take()
     {
-        if constexpr (std::copy_constructible<T>)
-        {
+        if constexpr (std::copy_constructible<T>) {
             return *value;
-        }
-        else
-        {
+        } else {
             if (taken)
                 throw invalid_state_error("the result was already moved out");
             taken = true;
@@ -172,11 +171,12 @@ struct value_holder
 
 template <>
 struct value_holder<void>
-{
-};
+{};
 
 template <class T>
-class future_state final : public future_base, public value_holder<T>
+class future_state final
+    : public future_base
+    , public value_holder<T>
 {
 public:
     using future_base::future_base;

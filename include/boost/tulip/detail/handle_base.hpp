@@ -110,7 +110,9 @@ public:
 
 protected:
     handle_base() noexcept = default;
-    explicit handle_base(boost::intrusive_ptr<future_base> st) noexcept : st_(std::move(st)) {}
+    explicit handle_base(boost::intrusive_ptr<future_base> st) noexcept
+        : st_(std::move(st))
+    {}
 
     State& state() const noexcept { return static_cast<State&>(*st_); }
 

@@ -8,7 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_HANDLER_LOOP_HPP
 #define BOOST_TULIP_DETAIL_HANDLER_LOOP_HPP
 
+// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/task_base.hpp>
 
 #include <boost/asio/associated_executor.hpp>
@@ -30,13 +32,11 @@ event_loop* attached_loop(boost::asio::execution_context& ctx);
 
 template <class T>
 struct is_io_context_executor : std::false_type
-{
-};
+{};
 template <class Allocator, std::uintptr_t Bits>
 struct is_io_context_executor<boost::asio::io_context::basic_executor_type<Allocator, Bits>>
     : std::true_type
-{
-};
+{};
 
 template <class T>
 struct is_strand : std::false_type
@@ -47,24 +47,19 @@ struct is_strand<boost::asio::strand<Inner>> : std::true_type
 
 template <class T>
 struct is_task_executor : std::false_type
-{
-};
+{};
 template <class Inner>
 struct is_task_executor<basic_task_executor<Inner>> : std::true_type
-{
-};
+{};
 
 // The io_context behind an executor, when its type tells (an io_context executor, a
 // task's executor, or a polymorphic executor holding one of them).
 template <class Executor>
 boost::asio::io_context* io_context_of(const Executor& ex) noexcept
 {
-    if constexpr (is_io_context_executor<Executor>::value)
-    {
+    if constexpr (is_io_context_executor<Executor>::value) {
         return &ex.context();
-    }
-    else if constexpr (is_task_executor<Executor>::value)
-    {
+    } else if constexpr (is_task_executor<Executor>::value) {
         event_loop* l = ex.task()->loop_if_open();
         return l ? &l->get_io_context() : nullptr;
     } else if constexpr (is_strand<Executor>::value) {
@@ -107,8 +102,7 @@ template <class Handler>
 event_loop& loop_for_handler(const Handler& h)
 {
     using executor = boost::asio::associated_executor_t<Handler, boost::asio::system_executor>;
-    if constexpr (!std::is_same_v<executor, boost::asio::system_executor>)
-    {
+    if constexpr (!std::is_same_v<executor, boost::asio::system_executor>) {
         if (event_loop* l = loop_of_executor(boost::asio::get_associated_executor(h)))
             return *l;
     }

@@ -25,8 +25,8 @@ struct recycled
 
     static void operator delete(void* p, std::size_t size) noexcept
     {
-        boost::asio::recycling_allocator<unsigned char>().deallocate(
-            static_cast<unsigned char*>(p), size);
+        boost::asio::recycling_allocator<unsigned char>().deallocate(static_cast<unsigned char*>(p),
+                                                                     size);
     }
 };
 

@@ -8,7 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_SLEEP_OP_HPP
 #define BOOST_TULIP_DETAIL_SLEEP_OP_HPP
 
+// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/timer_node.hpp>
@@ -35,10 +37,15 @@ struct complete_with
 // A pending sleep in the timer heap. References: the heap's, and the cancellation
 // handler's while it is installed in the caller's slot.
 template <class Handler>
-class sleep_op final : public timer_node, public recycled
+class sleep_op final
+    : public timer_node
+    , public recycled
 {
 public:
-    sleep_op(event_loop& loop, Handler h) : loop_(loop), h_(std::move(h)) {}
+    sleep_op(event_loop& loop, Handler h)
+        : loop_(loop)
+        , h_(std::move(h))
+    {}
 
     void fire() override
     {
@@ -46,7 +53,7 @@ public:
         h_.reset();
         auto slot = boost::asio::get_associated_cancellation_slot(h);
         if (slot.is_connected())
-            slot.clear();  // drops the cancellation handler's reference
+            slot.clear(); // drops the cancellation handler's reference
         event_loop& loop = loop_;
         release();
         deliver(loop, std::move(h), complete_with{}, true);
@@ -64,7 +71,7 @@ public:
     {
         if (!h_)
             return;
-        add_ref();  // the slot's handler and the frames may release references meanwhile
+        add_ref(); // the slot's handler and the frames may release references meanwhile
         auto slot = boost::asio::get_associated_cancellation_slot(*h_);
         if (slot.is_connected())
             slot.clear();
@@ -81,7 +88,7 @@ public:
         Handler h(std::move(*h_));
         h_.reset();
         event_loop& loop = loop_;
-        loop_access::cancel_timer(loop, this);  // may release the heap's reference
+        loop_access::cancel_timer(loop, this); // may release the heap's reference
         deliver(loop, std::move(h), complete_with{boost::asio::error::operation_aborted}, false);
     }
 
@@ -95,7 +102,11 @@ template <class Op>
 class sleep_cancellation
 {
 public:
-    explicit sleep_cancellation(Op* op) noexcept : op_(op) { op_->add_ref(); }
+    explicit sleep_cancellation(Op* op) noexcept
+        : op_(op)
+    {
+        op_->add_ref();
+    }
     sleep_cancellation(const sleep_cancellation&) = delete;
     sleep_cancellation& operator=(const sleep_cancellation&) = delete;
     ~sleep_cancellation() { op_->release(); }
@@ -119,13 +130,11 @@ struct initiate_sleep
         using handler_type = std::decay_t<Handler>;
         event_loop& loop = loop_for_handler(handler);
         handler_type h(static_cast<Handler&&>(handler));
-        if (loop.is_closed())
-        {
+        if (loop.is_closed()) {
             deliver(loop, std::move(h), complete_with{error::loop_closed}, false);
             return;
         }
-        if (relative && d <= duration::zero())
-        {
+        if (relative && d <= duration::zero()) {
             // A yield: resume on a later iteration, behind what is ready now.
             deliver(loop, std::move(h), complete_with{}, false);
             return;
@@ -134,8 +143,7 @@ struct initiate_sleep
         clock::time_point when = at;
         if (relative)
             when = d > clock::time_point::max() - now ? clock::time_point::max() : now + d;
-        if (when <= now)
-        {
+        if (when <= now) {
             // A yield: resume on a later iteration, behind what is ready now.
             deliver(loop, std::move(h), complete_with{}, false);
             return;

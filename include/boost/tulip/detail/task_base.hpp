@@ -78,9 +78,9 @@ public:
     // come first: they fill the end of future_base's padding (every task has these).
     bool has_cancel_state = false;
     bool pending_cancel = false;
-    bool shielded = false;  // set by shield(): run() awaits it at shutdown, never cancels it
-    bool delivering_runnable_cancel = false;  // set while deliver_cancel(true) emits
-    std::uint32_t steps = 0;  // resumptions so far
+    bool shielded = false; // set by shield(): run() awaits it at shutdown, never cancels it
+    bool delivering_runnable_cancel = false; // set while deliver_cancel(true) emits
+    std::uint32_t steps = 0;                 // resumptions so far
 
 private:
     int cancel_requests_ = 0;
@@ -99,14 +99,16 @@ private:
     std::string name_;
 
 public:
-    std::uint64_t number = 0;  // for the default name "Task-N"
+    std::uint64_t number = 0; // for the default name "Task-N"
 
 private:
     boost::source_location created_at_;
 };
 
 template <class T>
-class task_state final : public task_base, public value_holder<T>
+class task_state final
+    : public task_base
+    , public value_holder<T>
 {
 public:
     using task_base::task_base;

@@ -8,7 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_TASK_EXECUTOR_HPP
 #define BOOST_TULIP_DETAIL_TASK_EXECUTOR_HPP
 
+// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
 
@@ -26,6 +28,11 @@
 
 namespace boost::tulip::detail {
 
+// An executor of either Asio model (standard executors and the older networking TS
+// ones), as the executor overloads of `create_task` accept.
+template <class E>
+concept executor_like = boost::asio::execution::executor<E> || boost::asio::is_executor<E>::value;
+
 // Slow path of a step in debug mode: times it and reports it if slow.
 void run_debug_step(task_base* t, void (*step)(void*), void* arg);
 
@@ -36,22 +43,21 @@ class task_step
 {
 public:
     template <class G>
-    task_step(task_base* t, G&& g) : task_(t), f_(static_cast<G&&>(g))
-    {
-    }
+    task_step(task_base* t, G&& g)
+        : task_(t)
+        , f_(static_cast<G&&>(g))
+    {}
 
     void operator()()
     {
         thread_state& cur = current;
-        if (task_->done()) [[unlikely]]
-        {
+        if (task_->done()) [[unlikely]] {
             // A handler left behind by a finished task: it may drop the last reference,
             // so nothing here may touch the task afterwards.
             f_();
             return;
         }
-        if (cur.task == task_)
-        {
+        if (cur.task == task_) {
             // A nested resumption of the running task (an inline dispatch).
             ++task_->steps;
             f_();
@@ -184,7 +190,7 @@ public:
     }
 
     template <class Property>
-        requires boost::asio::can_query<const Inner&, Property>::value
+        requires(boost::asio::can_query<const Inner&, Property>::value)
     decltype(auto) query(const Property& p) const
         noexcept(boost::asio::is_nothrow_query<const Inner&, Property>::value)
     {
@@ -192,7 +198,7 @@ public:
     }
 
     template <class Property>
-        requires boost::asio::can_require<const Inner&, Property>::value
+        requires(boost::asio::can_require<const Inner&, Property>::value)
     auto require(const Property& p) const
     {
         using result = std::decay_t<decltype(boost::asio::require(inner_, p))>;
@@ -201,7 +207,7 @@ public:
     }
 
     template <class Property>
-        requires boost::asio::can_prefer<const Inner&, Property>::value
+        requires(boost::asio::can_prefer<const Inner&, Property>::value)
     auto prefer(const Property& p) const
     {
         using result = std::decay_t<decltype(boost::asio::prefer(inner_, p))>;

@@ -21,7 +21,7 @@ struct thread_state
     task_base* task = nullptr;
     context* ctx = nullptr;
     event_loop* loop = nullptr;
-    int depth = 0;  // task steps and loop callbacks on this thread's stack
+    int depth = 0; // task steps and loop callbacks on this thread's stack
 };
 
 inline thread_local thread_state current{};

@@ -8,7 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_WAIT_OP_HPP
 #define BOOST_TULIP_DETAIL_WAIT_OP_HPP
 
+// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
+
 #include <boost/tulip/detail/future_base.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
@@ -45,8 +47,7 @@ void deliver(event_loop& loop, Handler&& h, Invoke invoke, bool allow_inline)
 {
     using handler_type = std::decay_t<Handler>;
     using executor = boost::asio::associated_executor_t<handler_type, boost::asio::system_executor>;
-    if constexpr (std::is_same_v<executor, boost::asio::system_executor>)
-    {
+    if constexpr (std::is_same_v<executor, boost::asio::system_executor>) {
         auto f = boost::asio::bind_executor(
             loop.get_executor(),
             [l = &loop, h = static_cast<Handler&&>(h), invoke = std::move(invoke)]() mutable {
@@ -57,9 +58,7 @@ void deliver(event_loop& loop, Handler&& h, Invoke invoke, bool allow_inline)
             boost::asio::dispatch(std::move(f));
         else
             boost::asio::post(std::move(f));
-    }
-    else
-    {
+    } else {
         bound_completion<handler_type, Invoke> f{static_cast<Handler&&>(h), std::move(invoke)};
         if (allow_inline)
             boost::asio::dispatch(std::move(f));
@@ -75,7 +74,7 @@ struct wait_cancellation
 {
     boost::intrusive_ptr<future_base> st;
     task_base* awaiter;
-    waiter* w;  // alive while this handler is installed: completion clears the slot
+    waiter* w; // alive while this handler is installed: completion clears the slot
 
     void operator()(boost::asio::cancellation_type_t type)
     {
@@ -98,13 +97,16 @@ inline std::exception_ptr interrupted_wait(task_base* awaiter)
 
 // Deliver: callable (Handler&&, future_base&) that invokes the handler with the outcome.
 template <class Handler, class Deliver>
-class wait_op final : public waiter, public recycled
+class wait_op final
+    : public waiter
+    , public recycled
 {
 public:
     wait_op(boost::intrusive_ptr<future_base> st, Handler h, task_base* awaiter)
-        : st_(std::move(st)), h_(std::move(h)), awaiter_(awaiter)
-    {
-    }
+        : st_(std::move(st))
+        , h_(std::move(h))
+        , awaiter_(awaiter)
+    {}
 
     void complete(bool resume_inline) override
     {
@@ -129,7 +131,7 @@ public:
 private:
     boost::intrusive_ptr<future_base> st_;
     Handler h_;
-    task_base* awaiter_;  // the task that awaits, if any (for its cancel message)
+    task_base* awaiter_; // the task that awaits, if any (for its cancel message)
 };
 
 template <class Deliver>
@@ -139,8 +141,7 @@ struct initiate_wait
     void operator()(Handler&& handler, boost::intrusive_ptr<future_base> st) const
     {
         using handler_type = std::decay_t<Handler>;
-        if (st->done())
-        {
+        if (st->done()) {
             event_loop& loop = st->loop();
             deliver(
                 loop, static_cast<Handler&&>(handler),
@@ -156,8 +157,7 @@ struct initiate_wait
         auto* w = new wait_op<handler_type, Deliver>(st, static_cast<Handler&&>(handler), awaiter);
         if (slot.is_connected())
             slot.template emplace<wait_cancellation>(wait_cancellation{std::move(st), awaiter, w});
-        if (awaiter)
-        {
+        if (awaiter) {
             awaiter->awaiting = f.is_task() ? "task" : "future";
             awaiter->awaiting_future = &f;
         }
@@ -183,12 +183,9 @@ struct deliver_outcome
     void operator()(Handler&& h, future_base& f, task_base* awaiter) const
     {
         std::exception_ptr e = f.done() ? f.outcome() : interrupted_wait(awaiter);
-        if constexpr (std::is_void_v<T>)
-        {
+        if constexpr (std::is_void_v<T>) {
             static_cast<Handler&&>(h)(e);
-        }
-        else
-        {
+        } else {
             if (e)
                 static_cast<Handler&&>(h)(e, T{});
             else

@@ -67,15 +67,16 @@ std::optional<T> token<T>::old_value() const
 
 template <class T>
 context_var<T>::context_var(std::string name)
-    : name_(std::move(name)), id_(detail::next_unique_id())
-{
-}
+    : name_(std::move(name))
+    , id_(detail::next_unique_id())
+{}
 
 template <class T>
 context_var<T>::context_var(std::string name, T default_value)
-    : name_(std::move(name)), default_(std::move(default_value)), id_(detail::next_unique_id())
-{
-}
+    : name_(std::move(name))
+    , default_(std::move(default_value))
+    , id_(detail::next_unique_id())
+{}
 
 template <class T>
 const T* context_var<T>::lookup(const detail::context_data* d) const noexcept
@@ -84,12 +85,9 @@ const T* context_var<T>::lookup(const detail::context_data* d) const noexcept
         return nullptr;
     auto& cache = detail::lookup_cache;
     const detail::context_value* v;
-    if (cache.uid == d->uid && cache.var == id_)
-    {
+    if (cache.uid == d->uid && cache.var == id_) {
         v = cache.value;
-    }
-    else
-    {
+    } else {
         v = detail::find_value(*d, id_);
         cache = {d->uid, id_, v};
     }
@@ -120,7 +118,7 @@ token<T> context_var<T>::set(T value)
     context& c = context::current();
     detail::context_value_ptr old;
     auto* v = new detail::context_value_of<T>(std::move(value));
-    v->refs.store(1, std::memory_order_relaxed);  // adopted below: no atomic increment
+    v->refs.store(1, std::memory_order_relaxed); // adopted below: no atomic increment
     detail::rebind(c.data_, id_, detail::context_value_ptr(v, false), &old);
     return token<T>(this, c.identity(), std::move(old));
 }

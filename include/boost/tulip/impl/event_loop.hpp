@@ -32,7 +32,8 @@ inline clock::time_point clock::now() noexcept
 
 namespace detail {
 template <class F>
-callback_node* make_callback_node(event_loop& loop, F&& f, std::optional<boost::tulip::context>& ctx)
+callback_node* make_callback_node(event_loop& loop, F&& f,
+                                  std::optional<boost::tulip::context>& ctx)
 {
     auto* n = new callback_node_impl<std::decay_t<F>>(static_cast<F&&>(f));
     n->loop = &loop;
@@ -60,7 +61,8 @@ timer_handle event_loop::call_later(duration delay, F&& f, std::optional<boost::
 }
 
 template <class F>
-timer_handle event_loop::call_at(clock::time_point when, F&& f, std::optional<boost::tulip::context> ctx)
+timer_handle event_loop::call_at(clock::time_point when, F&& f,
+                                 std::optional<boost::tulip::context> ctx)
 {
     return schedule_at(when, detail::make_callback_node(*this, static_cast<F&&>(f), ctx));
 }
