@@ -783,6 +783,20 @@ BOOST_AUTO_TEST_CASE(task_created_on_an_any_io_executor_holding_a_strand_runs_in
     BOOST_TEST(in == std::vector<bool>(4, true), boost::test_tools::per_element());
 }
 
+BOOST_TULIP_TEST_CASE(task_created_on_an_as_default_on_executor_is_a_task_of_the_loop)
+{
+    // The executor of `as_default_on` derives from the io_context's: the task runs its
+    // steps there and counts as a task, so the runner's virtual clock jumps over its sleep
+    // (were it foreign work, the hour would pass in real time).
+    auto& loop = tulip::get_running_loop();
+    asio::use_awaitable_t<>::executor_with_default<asio::io_context::executor_type> ex(
+        loop.get_io_context().get_executor());
+    const auto start = loop.time();
+    auto t = tulip::create_task(ex, tulip::sleep(1h));
+    co_await t.wait();
+    BOOST_TEST((loop.time() - start >= 1h));
+}
+
 BOOST_TULIP_TEST_CASE(create_task_on_a_task_executor_makes_a_task_of_its_own)
 {
     // The executor a task's coroutine sees stands for the loop's: the new task does not

@@ -30,12 +30,16 @@ class basic_task_executor;
 // The loop already attached to `ctx`, if any.
 event_loop* attached_loop(boost::asio::execution_context& ctx);
 
-template <class T>
-struct is_io_context_executor : std::false_type
-{};
+// An io_context executor, or a type derived from one (`executor_with_default<E>` of
+// `as_default_on`), found by the derived-to-base conversion of a pointer.
 template <class Allocator, std::uintptr_t Bits>
-struct is_io_context_executor<boost::asio::io_context::basic_executor_type<Allocator, Bits>>
-    : std::true_type
+std::true_type derives_from_io_context_executor(
+    const boost::asio::io_context::basic_executor_type<Allocator, Bits>*);
+std::false_type derives_from_io_context_executor(const void*);
+
+template <class T>
+struct is_io_context_executor
+    : decltype(derives_from_io_context_executor(static_cast<const T*>(nullptr)))
 {};
 
 template <class T>
