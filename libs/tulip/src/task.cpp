@@ -283,19 +283,21 @@ task_base::~task_base()
 std::string task_base::name() const
 {
     if (name_)
-        return *name_;
+        return std::string(name_.get() + 1, static_cast<unsigned char>(name_[0]));
     return "Task-" + std::to_string(number);
 }
 
 void task_base::set_name(std::string_view name)
 {
     name = name.substr(0, task_name_length(name));
-    if (name.empty())
+    if (name.empty()) {
         name_.reset();
-    else if (name_)
-        name_->assign(name);
-    else
-        name_ = std::make_unique<std::string>(name);
+        return;
+    }
+    auto p = std::make_unique_for_overwrite<char[]>(name.size() + 1);
+    p[0] = static_cast<char>(name.size());
+    name.copy(p.get() + 1, name.size());
+    name_ = std::move(p);
 }
 
 bool task_base::cancel(std::string msg)

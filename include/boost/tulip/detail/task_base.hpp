@@ -21,6 +21,7 @@
 namespace boost::tulip::detail {
 
 inline constexpr std::size_t task_name_capacity = 63;
+static_assert(task_name_capacity <= 255, "task_base stores a name's length in one byte");
 
 // The length `s` keeps as a task name: at most task_name_capacity bytes, never ending
 // inside a UTF-8 character.
@@ -109,9 +110,10 @@ private:
     void finish(std::exception_ptr e) noexcept;
 
     // The flags and counts come first: they fill the end of future_base's padding
-    // (every task has these).
+    // (every task has these), with no hole before the next pointer.
     bool has_cancel_state_ = false;
     bool pending_cancel_ = false;
+    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
     bool shielded_ = false;
     bool delivering_runnable_cancel_ = false;
 
@@ -120,7 +122,6 @@ public:
 
 private:
     int cancel_requests_ = 0;
-    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
 
 public:
     context ctx;
@@ -136,9 +137,9 @@ public:
     std::uint64_t number = 0; // for the default name "Task-N"
 
 private:
-    // A given name lives in its own allocation, made only for a named task: most tasks
-    // go by "Task-N" and pay one pointer.
-    std::unique_ptr<std::string> name_;
+    // A given name lives in its own allocation, made only for a named task (its length
+    // byte, then its bytes): most tasks go by "Task-N" and pay one pointer.
+    std::unique_ptr<char[]> name_;
     boost::source_location created_at_;
 };
 
