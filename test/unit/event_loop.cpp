@@ -632,14 +632,14 @@ BOOST_TULIP_TEST_CASE_REALTIME(
     signal_round r;
     auto record = [&r](std::string tag) { return [&r, tag] { r.seen.push_back(tag); }; };
     loop.add_signal_handler(SIGUSR1, record("first handler"));
-    const auto w1 = tulip::detail::loop_access::watch_signal(loop, SIGUSR1, record("watch 1"));
-    const auto w2 = tulip::detail::loop_access::watch_signal(loop, SIGUSR1, [&r] {
+    auto& signals = tulip::detail::loop_signals(loop);
+    auto w1 = signals.watch(SIGUSR1, record("watch 1"));
+    auto w2 = signals.watch(SIGUSR1, [&r] {
         r.seen.push_back("watch 2");
         r.done.set_result();
     });
-    BOOST_TEST(w1 != w2);
     loop.add_signal_handler(SIGUSR1, record("second handler")); // replaces the first only
-    BOOST_TEST(tulip::detail::loop_access::has_signal_handler(loop, SIGUSR1));
+    BOOST_TEST(signals.has_handler(SIGUSR1));
 
     auto deliver = [&]() -> tulip::awaitable<std::vector<std::string>> {
         r.seen.clear();
@@ -654,16 +654,19 @@ BOOST_TULIP_TEST_CASE_REALTIME(
     // Removing the user's handler leaves the watches (and the signal caught).
     BOOST_TEST(loop.remove_signal_handler(SIGUSR1));
     BOOST_TEST(!loop.remove_signal_handler(SIGUSR1));
-    BOOST_TEST(!tulip::detail::loop_access::has_signal_handler(loop, SIGUSR1));
+    BOOST_TEST(!signals.has_handler(SIGUSR1));
     seen = co_await deliver();
     BOOST_TEST((seen == std::vector<std::string>{"watch 1", "watch 2"}));
 
-    // Each watch removes only itself.
-    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w1));
-    BOOST_TEST(!tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w1));
+    // Each watch ends only itself.
+    w1.reset();
+    BOOST_TEST(!w1);
+    w1.reset(); // harmless twice
     seen = co_await deliver();
     BOOST_TEST((seen == std::vector<std::string>{"watch 2"}));
-    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR1, w2));
+    BOOST_TEST(signals.size() == 1u);
+    w2.reset();
+    BOOST_TEST(signals.size() == 0u); // nothing watches SIGUSR1 any more
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_that_removes_itself_still_lets_the_watches_run)
@@ -675,7 +678,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_that_removes_itself_still_lets_the
         r.seen.push_back("handler");
         loop.remove_signal_handler(SIGUSR2); // the runner's SIGINT handler does this
     });
-    const auto w = tulip::detail::loop_access::watch_signal(loop, SIGUSR2, [&r] {
+    auto w = tulip::detail::loop_signals(loop).watch(SIGUSR2, [&r] {
         r.seen.push_back("watch");
         if (!r.done.done())
             r.done.set_result();
@@ -683,8 +686,56 @@ BOOST_TULIP_TEST_CASE_REALTIME(signal_handler_that_removes_itself_still_lets_the
     ::raise(SIGUSR2);
     co_await r.done.wait();
     BOOST_TEST((r.seen == std::vector<std::string>{"handler", "watch"}));
-    BOOST_TEST(!tulip::detail::loop_access::has_signal_handler(loop, SIGUSR2));
-    BOOST_TEST(tulip::detail::loop_access::unwatch_signal(loop, SIGUSR2, w));
+    BOOST_TEST(!tulip::detail::loop_signals(loop).has_handler(SIGUSR2));
+    BOOST_TEST(static_cast<bool>(w)); // the watch is still there
+}
+
+// Subprocesses watch SIGCHLD this way: the library's watch and the user's own handler
+// (asyncio's one per signal) both see one arrival, and neither replaces the other.
+BOOST_TULIP_TEST_CASE(user_handler_and_library_watch_both_see_one_signal)
+{
+    auto& loop = tulip::get_running_loop();
+    int user_seen = 0;
+    int watch_seen = 0;
+    auto done = loop.create_future<void>();
+    loop.add_signal_handler(SIGUSR2, [&user_seen] { ++user_seen; });
+    {
+        auto watch = tulip::detail::loop_signals(loop).watch(SIGUSR2, [&watch_seen, &done] {
+            ++watch_seen;
+            if (!done.done())
+                done.set_result();
+        });
+        ::raise(SIGUSR2);
+        co_await done.wait();
+        BOOST_TEST(user_seen == 1);
+        BOOST_TEST(watch_seen == 1);
+    } // the watch ends with its token; the user's handler stays
+
+    done = loop.create_future<void>();
+    loop.add_signal_handler(SIGUSR2, [&user_seen, &done] {
+        ++user_seen;
+        done.set_result();
+    });
+    ::raise(SIGUSR2);
+    co_await done.wait();
+    BOOST_TEST(user_seen == 2);
+    BOOST_TEST(watch_seen == 1);
+    BOOST_TEST(loop.remove_signal_handler(SIGUSR2));
+}
+
+// A watch token may outlive its loop (a subprocess object kept past the io_context): it
+// then does nothing, and the signal is no longer caught by the gone loop.
+BOOST_AUTO_TEST_CASE(signal_watch_that_outlives_its_loop_is_harmless)
+{
+    tulip::detail::signal_watch watch;
+    {
+        asio::io_context ioc;
+        auto& loop = tulip::get_event_loop(ioc);
+        watch = tulip::detail::loop_signals(loop).watch(SIGUSR2, [] {});
+        BOOST_TEST(static_cast<bool>(watch));
+    }
+    watch.reset();
+    BOOST_TEST(!watch);
 }
 
 // A program's own asio::signal_set on the loop's io_context and the loop's handler both

@@ -234,6 +234,19 @@ BOOST_TULIP_TEST_CASE(task_name_from_options_and_set_name_get_name)
     BOOST_TEST(t.get_name() == "renamed");
 }
 
+// An unnamed task keeps no name of its own (its name storage is made on first naming).
+BOOST_TULIP_TEST_CASE(unnamed_task_goes_by_task_n_until_set_name_names_it)
+{
+    auto t = tulip::create_task(value_after(1s, 1));
+    const std::string default_name = t.get_name();
+    BOOST_TEST(default_name.rfind("Task-", 0) == 0u);
+    t.set_name("named later");
+    BOOST_TEST(t.get_name() == "named later");
+    t.set_name("");
+    BOOST_TEST(t.get_name() == default_name); // an empty name gives the default back
+    co_await t.wait();
+}
+
 BOOST_TULIP_TEST_CASE(task_runs_in_a_copy_of_the_creator_context_by_default)
 {
     auto tok = task_test_var.set(1);

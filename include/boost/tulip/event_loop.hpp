@@ -11,9 +11,12 @@
 #include <boost/tulip/detail/config.hpp>
 
 #include <boost/tulip/context.hpp>
+#include <boost/tulip/detail/asyncgen_registry.hpp>
 #include <boost/tulip/detail/callback_node.hpp>
+#include <boost/tulip/detail/signal_table.hpp>
+#include <boost/tulip/detail/task_registry.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
-#include <boost/tulip/detail/timer_node.hpp>
+#include <boost/tulip/detail/timer_queue.hpp>
 #include <boost/tulip/error.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,8 +26,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,18 +35,39 @@
 
 namespace boost::tulip {
 
-struct exception_context;
+class event_loop;
+// Defined in future.hpp and task.hpp; this header needs their names only.
 template <class T>
 class future;
-template <class T>
+template <class T = void>
 class task;
+using any_task = task<>;
+
 namespace detail {
-class future_base;
-class task_base;
-struct signal_entry;
-struct signal_watcher;
-struct loop_access;
-class generator_core;
+// Whether, and by how many frames, the loop is driven (runner::run, the test runner),
+// and whether stop() asked the one driving it to return.
+class loop_run_state
+{
+public:
+    void begin_drive() noexcept { ++drivers_; }
+    void end_drive() noexcept { --drivers_; }
+    bool driven() const noexcept { return drivers_ > 0; }
+    void request_stop() noexcept { stopping_.store(true, std::memory_order_release); }
+    bool stop_requested() const noexcept { return stopping_.load(std::memory_order_acquire); }
+    void clear_stop() noexcept { stopping_.store(false, std::memory_order_release); }
+
+private:
+    int drivers_ = 0;
+    std::atomic<bool> stopping_{false}; // stop() may come from any thread
+};
+
+// The loop's parts, for the library's own code: each reaches the one it needs and uses
+// that part's interface.
+timer_queue& loop_timers(event_loop& l) noexcept;
+task_registry& loop_tasks(event_loop& l) noexcept;
+asyncgen_registry& loop_asyncgens(event_loop& l) noexcept;
+signal_table& loop_signals(event_loop& l) noexcept;
+loop_run_state& loop_run(event_loop& l) noexcept;
 } // namespace detail
 
 // tag::outline[]
@@ -104,6 +128,24 @@ private:
     // tag::outline[]
 };
 
+/** What the loop's exception handler receives (`exception_context`).
+
+    A template only so that this header need not define `task`: the one type used is
+    `exception_context`, whose `task` is an `any_task`. Reading `task` needs
+    `<boost/tulip/task.hpp>`.
+*/
+template <class Task>
+struct basic_exception_context
+{
+    /// What happened, in one line.
+    std::string message;
+    /// The exception, if any.
+    std::exception_ptr exception;
+    /// The task concerned, if any.
+    Task task;
+};
+using exception_context = basic_exception_context<any_task>;
+
 /** An asyncio-style event loop: an Asio service attached to one `io_context`.
 
     It holds the task registry, the timer heap, the exception handler and the debug
@@ -157,7 +199,7 @@ public:
     timer_handle call_at(clock::time_point when, F&& f,
                          std::optional<boost::tulip::context> ctx = std::nullopt);
 
-    /// A new pending future bound to this loop.
+    /// A new pending future bound to this loop (defined in `<boost/tulip/future.hpp>`).
     template <class T = void>
     future<T> create_future();
 
@@ -225,9 +267,11 @@ private:
     friend class handle;
     friend class timer_handle;
     friend class detail::callback_node;
-    friend class detail::future_base;
-    friend class detail::task_base;
-    friend struct detail::loop_access;
+    friend detail::timer_queue& detail::loop_timers(event_loop&) noexcept;
+    friend detail::task_registry& detail::loop_tasks(event_loop&) noexcept;
+    friend detail::asyncgen_registry& detail::loop_asyncgens(event_loop&) noexcept;
+    friend detail::signal_table& detail::loop_signals(event_loop&) noexcept;
+    friend detail::loop_run_state& detail::loop_run(event_loop&) noexcept;
 
     void shutdown() override;
 
@@ -235,55 +279,20 @@ private:
     handle schedule_soon_threadsafe(detail::callback_node* n);
     timer_handle schedule_at(clock::time_point when, detail::callback_node* n);
     void add_signal_handler_impl(int signum, std::function<void()> f);
-    std::shared_ptr<detail::signal_watcher> make_signal_watcher(std::function<void()> f);
-    detail::signal_entry& signal_entry_for(int signum);
-    void drop_signal_entry_if_empty(int signum) noexcept;
-
-    // Timer heap (sleep and call_later). Loop thread only.
-    void schedule_timer(clock::time_point when, detail::timer_node* n);
-    void cancel_timer(detail::timer_node* n) noexcept;
-
-    void run_due_timers();
-    void arm_timer();
-    void drop_tombstones_on_top() noexcept;
-    void compact_timers();
-    std::optional<clock::time_point> next_deadline() noexcept;
 
     boost::asio::io_context& ioc_;
-    // Made on first use: an Asio timer brings in the reactor, which a loop that only
-    // runs tasks and callbacks does not need.
-    std::optional<boost::asio::steady_timer> timer_;
-
-    std::vector<detail::timer_entry> heap_;
-    std::uint64_t timer_seq_ = 0;
-    std::size_t tombstones_ = 0;
-    bool armed_ = false;
-    clock::time_point armed_at_{};
-    std::uint64_t arm_generation_ = 0;
-
-    bool virtual_clock_ = false;
-    clock::time_point virtual_now_{};
-
-    // Unfinished tasks (for all_tasks), then finished ones whose exception no one has
-    // retrieved yet: both intrusive lists threaded through the futures themselves.
-    detail::future_base* tasks_ = nullptr;
-    detail::future_base* unretrieved_ = nullptr;
-    std::size_t task_count_ = 0;
-    std::uint64_t tasks_created_ = 0;
+    // The parts, each owning its state.
+    detail::timer_queue timers_;
+    detail::task_registry tasks_;
+    detail::asyncgen_registry asyncgens_;
+    detail::signal_table signals_;
+    detail::loop_run_state run_;
 
     exception_handler handler_;
     bool debug_ = false;
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
     std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
-    std::atomic<bool> stopping_{false};
-    int drivers_ = 0; // runner::run frames driving this loop
     std::atomic<std::size_t> pending_callbacks_{0};
-    std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
-    std::uint64_t signal_watch_seq_ = 0;
-    detail::generator_core* asyncgens_ = nullptr; // started, unfinished async generators
-    // Work counted on the io_context through tracked task executors (co_spawn's guards for
-    // tasks and the coroutines they spawn): the test runner tells it from I/O in flight.
-    std::atomic<long> task_work_{0};
     // tag::outline[]
 };
 
@@ -311,54 +320,43 @@ timer_handle call_at(clock::time_point when, F&& f,
 // end::outline[]
 
 namespace detail {
-// What the test runner and the task tree need from a loop, and users do not.
-struct loop_access
+inline timer_queue& loop_timers(event_loop& l) noexcept
 {
-    static void use_virtual_clock(event_loop& l);
-    static void advance_to(event_loop& l, clock::time_point t);
-    static std::optional<clock::time_point> next_deadline(event_loop& l);
-    static std::vector<future_base*> unfinished_tasks(const event_loop& l);
-    static void begin_drive(event_loop& l) noexcept;
-    static void end_drive(event_loop& l) noexcept;
-    static bool stop_requested(const event_loop& l) noexcept;
-    static void clear_stop(event_loop& l) noexcept;
-    // Runs the loop's io_context until `done()` holds or it is out of work, so that what
-    // is left can never finish (runner::close, close_asyncgens). A stop() only pauses it.
-    template <class Done>
-    static void run_until(event_loop& l, Done done)
-    {
-        auto& ioc = l.get_io_context();
-        ioc.restart();
-        while (!done()) {
-            if (ioc.run_one() == 0) {
-                if (ioc.stopped() && !stop_requested(l))
-                    break;
-                clear_stop(l);
-                ioc.restart();
-            }
+    return l.timers_;
+}
+inline task_registry& loop_tasks(event_loop& l) noexcept
+{
+    return l.tasks_;
+}
+inline asyncgen_registry& loop_asyncgens(event_loop& l) noexcept
+{
+    return l.asyncgens_;
+}
+inline signal_table& loop_signals(event_loop& l) noexcept
+{
+    return l.signals_;
+}
+inline loop_run_state& loop_run(event_loop& l) noexcept
+{
+    return l.run_;
+}
+
+// Runs the loop's io_context until `done()` holds or it is out of work, so that what is
+// left can never finish (runner::close, close_asyncgens). A stop() only pauses it.
+template <class Done>
+void run_until(event_loop& l, Done done)
+{
+    auto& ioc = l.get_io_context();
+    ioc.restart();
+    while (!done()) {
+        if (ioc.run_one() == 0) {
+            if (ioc.stopped() && !loop_run(l).stop_requested())
+                break;
+            loop_run(l).clear_stop();
+            ioc.restart();
         }
     }
-    // Whether the loop has a user-level handler (add_signal_handler) for `signum`.
-    static bool has_signal_handler(const event_loop& l, int signum) noexcept;
-    // A watch of `signum` by a part of the library (child processes will watch SIGCHLD):
-    // runs `f` on each arrival beside the user's handler, which neither replaces it nor is
-    // replaced by it. Returns the id that unwatch_signal takes.
-    static std::uint64_t watch_signal(event_loop& l, int signum, std::function<void()> f);
-    static bool unwatch_signal(event_loop& l, int signum, std::uint64_t id) noexcept;
-    static task<void> task_handle(task_base* t);
-    static std::uint64_t register_task(event_loop& l, task_base& t);
-    static void schedule_timer(event_loop& l, clock::time_point when, timer_node* n)
-    {
-        l.schedule_timer(when, n);
-    }
-    static void cancel_timer(event_loop& l, timer_node* n) noexcept { l.cancel_timer(n); }
-    // Async generators (generator.cpp): the list, shutdown_asyncgens() driven to its end
-    // (runner::close), and dropping them all when the loop shuts down.
-    static generator_core*& asyncgens(event_loop& l) noexcept { return l.asyncgens_; }
-    static void close_asyncgens(event_loop& l);
-    static void drop_asyncgens(event_loop& l) noexcept;
-    static std::atomic<long>& task_work(event_loop& l) noexcept { return l.task_work_; }
-};
+}
 
 // Marks the loop as driven (is_running() is true) for a scope: runner and test runner.
 class drive_scope
@@ -367,9 +365,9 @@ public:
     explicit drive_scope(event_loop& l) noexcept
         : loop_(l)
     {
-        loop_access::begin_drive(loop_);
+        loop_run(loop_).begin_drive();
     }
-    ~drive_scope() { loop_access::end_drive(loop_); }
+    ~drive_scope() { loop_run(loop_).end_drive(); }
     drive_scope(const drive_scope&) = delete;
     drive_scope& operator=(const drive_scope&) = delete;
 
@@ -380,11 +378,6 @@ private:
 
 } // namespace boost::tulip
 
-// In this order: the definitions first, then the handles that use them.
 #include <boost/tulip/impl/event_loop.hpp>
-
-#include <boost/tulip/future.hpp>
-
-#include <boost/tulip/task.hpp>
 
 #endif

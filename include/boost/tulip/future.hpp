@@ -8,7 +8,6 @@
 #ifndef BOOST_TULIP_FUTURE_HPP
 #define BOOST_TULIP_FUTURE_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/tulip/detail/handle_base.hpp>

@@ -8,10 +8,8 @@
 #ifndef BOOST_TULIP_SLEEP_HPP
 #define BOOST_TULIP_SLEEP_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/sleep_op.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>

@@ -8,7 +8,6 @@
 #ifndef BOOST_TULIP_TASK_HPP
 #define BOOST_TULIP_TASK_HPP
 
-// First: event_loop.hpp includes this header at its end.
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/tulip/detail/awaitable_traits.hpp>
@@ -49,6 +48,8 @@ namespace detail {
 template <class T, class Inner>
 task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, task_options opts,
                       const boost::source_location& where);
+// A handle of `t` (a live task of this thread's loop), for the library's own code.
+task<> task_handle(task_base* t) noexcept;
 } // namespace detail
 
 // tag::outline[]
@@ -133,7 +134,8 @@ static_assert(std::is_trivially_copyable_v<task_options>);
     the last handle neither cancels nor destroys it. `task<>` (`any_task`) is the
     type-erased handle every `task<T>` converts to. A handle belongs to its loop's thread.
 */
-template <class T = void>
+// (`T` defaults to `void`: see the declaration in event_loop.hpp.)
+template <class T>
 class task : public detail::handle_base<T, detail::task_state<T>, task<T>>
 {
 public:
@@ -179,7 +181,7 @@ private:
                                          const boost::source_location&);
     friend task<> current_task() noexcept;
     friend std::vector<task<>> all_tasks(event_loop&);
-    friend struct detail::loop_access;
+    friend task<> detail::task_handle(detail::task_base*) noexcept;
 
     explicit task(boost::intrusive_ptr<detail::future_base> st) noexcept
         : base(std::move(st))
@@ -198,17 +200,6 @@ bool operator==(const task<A>& a, const task<B>& b) noexcept
 {
     return a.get_state() == b.get_state();
 }
-
-/// What the loop's exception handler receives.
-struct exception_context
-{
-    /// What happened, in one line.
-    std::string message;
-    /// The exception, if any.
-    std::exception_ptr exception;
-    /// The task concerned, if any.
-    any_task task;
-};
 
 /** Schedules `coro` as a task on the running loop (asyncio `create_task`): the current
     task's or loop callback's, else, in plain Asio code, the loop attached to the
@@ -277,9 +268,9 @@ thread_entry<typename awaitable<T>::executor_type> run_task(boost::intrusive_ptr
 {
     // Only what lives across the suspension is in this frame (every task has one).
     std::exception_ptr e;
-    if (keep->pending_cancel) {
+    if (keep->cancel_pending()) {
         // Cancelled before its first step: the body never runs.
-        e = keep->take_cancel_before_start();
+        e = keep->take_pending_cancel();
     } else {
         try {
             if constexpr (std::is_void_v<T>)
@@ -307,12 +298,11 @@ struct task_launch
     {
         using thread_executor = typename awaitable<T>::executor_type;
         task_base& t = *st;
-        t.cancel_state = boost::asio::cancellation_state(t.signal.slot());
-        t.has_cancel_state = true;
+        auto slot = t.attach_cancellation();
         // Through the task's executor: the test runner tells this work from I/O.
         auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
         launch_thread(run_task<T>(std::move(st), std::move(body), std::move(work)),
-                      thread_executor(ex), t.signal.slot(), t.cancel_state);
+                      thread_executor(ex), slot, t.cancellation_state());
     }
 };
 
@@ -337,10 +327,9 @@ task<T> spawn_task_on(event_loop& loop, const Inner& inner, awaitable<T> coro, t
     if (loop.is_closed())
         throw invalid_state_error("create_task: the event loop is closed");
     context ctx = opts.ctx ? *opts.ctx : copy_context();
-    auto* st =
-        new detail::task_state<T>(loop, std::move(ctx), std::string(opts.name.view()), where);
+    auto* st = new detail::task_state<T>(loop, std::move(ctx), opts.name.view(), where);
     boost::intrusive_ptr<detail::future_base> ref(st);
-    detail::loop_access::register_task(loop, *st);
+    detail::loop_tasks(loop).add(*st);
     // A lazy task is its state and the body's frame until its first step (asyncio).
     start_task(st, std::move(coro), basic_task_executor<Inner>(inner, st), opts.eager);
     return task<T>(std::move(ref));

@@ -62,7 +62,7 @@ void draw(std::ostream& os, const task_base& t, const std::set<const future_base
 
 std::string format_task_tree(event_loop& loop)
 {
-    auto list = detail::loop_access::unfinished_tasks(loop);
+    auto list = detail::loop_tasks(loop).unfinished();
     std::set<const future_base*> tasks(list.begin(), list.end());
     std::set<const future_base*> awaited;
     for (auto* f : list)

@@ -21,25 +21,14 @@ void generator_core::first_iteration() noexcept
     if (!l || l->is_closed())
         return; // plain Asio code: no loop to close it later
     loop = l;
-    generator_core*& head = loop_access::asyncgens(*l);
-    next = head;
-    if (head)
-        head->prev = this;
-    head = this;
+    loop_asyncgens(*l).add(*this);
 }
 
 void generator_core::unregister() noexcept
 {
     if (!loop)
         return;
-    generator_core*& head = loop_access::asyncgens(*loop);
-    if (prev)
-        prev->next = next;
-    else if (head == this)
-        head = next;
-    if (next)
-        next->prev = prev;
-    prev = next = nullptr;
+    loop_asyncgens(*loop).remove(*this);
     loop = nullptr;
 }
 
@@ -79,24 +68,13 @@ void throw_generator_running(const char* op)
                               "athrow() or aclose() at a time)");
 }
 
-void loop_access::close_asyncgens(event_loop& l)
+void close_asyncgens(event_loop& l)
 {
-    if (!l.asyncgens_)
+    if (loop_asyncgens(l).empty())
         return;
     auto t = spawn_task(l, l.shutdown_asyncgens(), task_options{.name = "shutdown_asyncgens"},
                         BOOST_CURRENT_LOCATION);
     run_until(l, [&] { return t.done(); });
-}
-
-void loop_access::drop_asyncgens(event_loop& l) noexcept
-{
-    // The loop is going away: generators nobody holds are destroyed (their locals'
-    // destructors run, no cleanup can be awaited any more); the others forget the loop.
-    while (generator_core* g = l.asyncgens_) {
-        g->unregister();
-        if (g->refs == 0)
-            g->destroy_frame();
-    }
 }
 
 } // namespace detail
@@ -104,11 +82,7 @@ void loop_access::drop_asyncgens(event_loop& l) noexcept
 awaitable<void> event_loop::shutdown_asyncgens()
 {
     std::vector<any_task> closers;
-    std::vector<detail::generator_core*> gens;
-    for (detail::generator_core* g = asyncgens_; g; g = g->next)
-        if (g->state == detail::generator_state::suspended)
-            gens.push_back(g);
-    for (detail::generator_core* g : gens)
+    for (detail::generator_core* g : asyncgens_.suspended())
         closers.push_back(detail::spawn_task(
             *this, g->close_for_loop(), task_options{.name = "aclose"}, BOOST_CURRENT_LOCATION));
     for (auto& t : closers) {

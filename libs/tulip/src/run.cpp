@@ -51,8 +51,7 @@ void runner::drive(any_task main)
 
     // asyncio.Runner: the first SIGINT cancels the main task and gives the signal its
     // default disposition back, so a second one ends the process.
-    const bool own_sigint =
-        opts_.handle_sigint && !detail::loop_access::has_signal_handler(loop, SIGINT);
+    const bool own_sigint = opts_.handle_sigint && !detail::loop_signals(loop).has_handler(SIGINT);
     if (own_sigint)
         loop.add_signal_handler(SIGINT, [main, &loop]() mutable {
             loop.remove_signal_handler(SIGINT);
@@ -75,7 +74,7 @@ void runner::drive(any_task main)
     main.add_done_callback([&ioc] { ioc.stop(); });
     ioc.restart();
     ioc.run();
-    detail::loop_access::clear_stop(loop);
+    detail::loop_run(loop).clear_stop();
     ioc.restart();
     // Else stop(), or io_context::stop() called directly: a suspended task holds work,
     // so the io_context cannot simply have run out of it.
@@ -103,9 +102,9 @@ void runner::close()
                                          nullptr,
                                          {}});
         for (auto& t : tasks)
-            if (!static_cast<detail::task_base*>(t.get_state())->shielded) // DESIGN sec. 7
+            if (!static_cast<detail::task_base*>(t.get_state())->shielded()) // DESIGN sec. 7
                 t.cancel();
-        detail::loop_access::run_until(loop, [&] {
+        detail::run_until(loop, [&] {
             return std::all_of(tasks.begin(), tasks.end(),
                                [](const any_task& t) { return t.done(); });
         });
@@ -115,7 +114,7 @@ void runner::close()
                     loop.call_exception_handler(
                         {"unhandled exception during runner shutdown", e, t});
         }
-        detail::loop_access::close_asyncgens(loop);
+        detail::close_asyncgens(loop);
     }
     loop_ = nullptr;
     ioc_.reset();

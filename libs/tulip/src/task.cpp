@@ -41,8 +41,8 @@ std::string format_exception_context(const exception_context& c)
 
 future_base::~future_base()
 {
-    if (loop_ && in_unretrieved_)
-        unlink(loop_->unretrieved_);
+    if (loop_)
+        loop_tasks(*loop_).remove_unretrieved(*this);
     while (waiters_) {
         waiter* w = waiters_;
         waiters_ = w->next;
@@ -80,11 +80,8 @@ void future_base::unlink(future_base*& head) noexcept
 void future_base::mark_retrieved() noexcept
 {
     retrieved_ = true;
-    if (in_unretrieved_) {
-        in_unretrieved_ = false;
-        if (loop_)
-            unlink(loop_->unretrieved_);
-    }
+    if (loop_)
+        loop_tasks(*loop_).remove_unretrieved(*this);
 }
 
 void future_base::check_pending(const char* what) const
@@ -201,10 +198,8 @@ void future_base::complete(status s, std::exception_ptr e, bool wake)
     boost::intrusive_ptr<future_base> self(this); // waiters may drop the last handle
     status_ = s;
     error_ = std::move(e);
-    if (error_ && !retrieved_ && loop_) {
-        link(loop_->unretrieved_);
-        in_unretrieved_ = true;
-    }
+    if (error_ && !retrieved_ && loop_)
+        loop_tasks(*loop_).add_unretrieved(*this);
     // Done callbacks are queued first, as asyncio queues every callback (an awaiter's
     // wake-up is one of them) when the future completes.
     if (!callbacks_.empty() && loop_ && !loop_->is_closed()) {
@@ -240,7 +235,7 @@ void future_base::last_reference_dropped() noexcept
                                 error_,
                                 {}};
             if (is_task())
-                c.task = loop_access::task_handle(static_cast<task_base*>(this));
+                c.task = task_handle(static_cast<task_base*>(this));
             else
                 c.message += " (" + describe() + ")";
             if (loop_)
@@ -269,28 +264,40 @@ std::string future_base::describe() const
 
 // --- task_base -----------------------------------------------------------------------
 
-task_base::task_base(event_loop& loop, context c, std::string name,
-                     const boost::source_location& where) noexcept
+task_base::task_base(event_loop& loop, context c, std::string_view name,
+                     const boost::source_location& where)
     : future_base(loop)
     , ctx(std::move(c))
-    , name_(std::move(name))
     , created_at_(where)
-{}
+{
+    set_name(name);
+}
 
 task_base::~task_base()
 {
-    if (loop_ && status_ == status::pending) {
-        // Destroyed unfinished: its io_context was destroyed with the coroutine in it.
-        unlink(loop_->tasks_);
-        --loop_->task_count_;
-    }
+    // Destroyed unfinished: its io_context was destroyed with the coroutine in it.
+    if (loop_ && status_ == status::pending)
+        loop_tasks(*loop_).remove(*this);
 }
 
 std::string task_base::name() const
 {
-    if (!name_.empty())
-        return name_;
+    if (name_)
+        return std::string(name_.get() + 1, static_cast<unsigned char>(name_[0]));
     return "Task-" + std::to_string(number);
+}
+
+void task_base::set_name(std::string_view name)
+{
+    name = name.substr(0, task_name_length(name));
+    if (name.empty()) {
+        name_.reset();
+        return;
+    }
+    auto p = std::make_unique_for_overwrite<char[]>(name.size() + 1);
+    p[0] = static_cast<char>(name.size());
+    name.copy(p.get() + 1, name.size());
+    name_ = std::move(p);
 }
 
 bool task_base::cancel(std::string msg)
@@ -300,7 +307,7 @@ bool task_base::cancel(std::string msg)
     ++cancel_requests_;
     if (!msg.empty())
         cancel_message_ = std::move(msg);
-    pending_cancel = true;
+    pending_cancel_ = true;
     // A running task gets it at the end of its step, when it has suspended.
     cancel_in_own_step_ = current.task == this;
     if (!cancel_in_own_step_)
@@ -313,24 +320,32 @@ int task_base::uncancel() noexcept
     if (cancel_requests_ > 0)
         --cancel_requests_;
     if (cancel_requests_ == 0)
-        pending_cancel = false;
+        pending_cancel_ = false;
     return cancel_requests_;
+}
+
+std::exception_ptr task_base::take_pending_cancel()
+{
+    if (!pending_cancel_)
+        return nullptr;
+    pending_cancel_ = false;
+    return std::make_exception_ptr(cancelled_error(cancel_message_));
 }
 
 void task_base::deliver_cancel(bool requested_while_runnable) noexcept
 {
-    if (!has_cancel_state || !pending_cancel)
+    if (!has_cancel_state_ || !pending_cancel_)
         return;
     // Only an operation that installed a cancellation handler can take it now. The state
     // is cleared at once, so the cancellation is delivered exactly once and later
     // co_awaits work normally.
-    if (!cancel_state.slot().has_handler())
+    if (!cancel_state_.slot().has_handler())
         return;
-    pending_cancel = false;
-    delivering_runnable_cancel = requested_while_runnable;
-    signal.emit(boost::asio::cancellation_type::terminal);
-    delivering_runnable_cancel = false;
-    cancel_state.clear();
+    pending_cancel_ = false;
+    delivering_runnable_cancel_ = requested_while_runnable;
+    signal_.emit(boost::asio::cancellation_type::terminal);
+    delivering_runnable_cancel_ = false;
+    cancel_state_.clear();
 }
 
 void task_base::finish(std::exception_ptr e) noexcept
@@ -341,11 +356,9 @@ void task_base::finish(std::exception_ptr e) noexcept
         current.task = nullptr;
         current.ctx = nullptr;
     }
-    if (loop_) {
-        unlink(loop_->tasks_);
-        --loop_->task_count_;
-    }
-    pending_cancel = false;
+    if (loop_)
+        loop_tasks(*loop_).remove(*this);
+    pending_cancel_ = false;
     if (e && is_cancellation(e)) {
         if (cancel_message_.empty()) {
             try {
@@ -365,12 +378,6 @@ void task_base::finish_and_wake(std::exception_ptr e)
 {
     finish(std::move(e));
     wake_waiters(false);
-}
-
-std::exception_ptr task_base::take_cancel_before_start()
-{
-    pending_cancel = false;
-    return std::make_exception_ptr(cancelled_error(cancel_message_));
 }
 
 std::string task_base::describe() const
@@ -393,15 +400,7 @@ std::string task_base::describe() const
     return os.str();
 }
 
-std::uint64_t loop_access::register_task(event_loop& l, task_base& t)
-{
-    t.number = ++l.tasks_created_;
-    t.link(l.tasks_);
-    ++l.task_count_;
-    return t.number;
-}
-
-any_task loop_access::task_handle(task_base* t)
+any_task task_handle(task_base* t) noexcept
 {
     return any_task(boost::intrusive_ptr<future_base>(t));
 }
@@ -417,7 +416,7 @@ void run_debug_step(task_base* t, void (*step)(void*), void* arg)
         std::ostringstream os;
         os << "Executing task '" << t->name() << "' took " << std::fixed << std::setprecision(3)
            << std::chrono::duration<double>(took).count() << " seconds";
-        loop->call_exception_handler({os.str(), nullptr, loop_access::task_handle(t)});
+        loop->call_exception_handler({os.str(), nullptr, task_handle(t)});
     }
 }
 
@@ -438,8 +437,8 @@ std::vector<any_task> all_tasks()
 std::vector<any_task> all_tasks(event_loop& loop)
 {
     std::vector<any_task> v;
-    for (detail::future_base* t : detail::loop_access::unfinished_tasks(loop))
-        v.push_back(any_task(boost::intrusive_ptr<detail::future_base>(t)));
+    for (detail::task_base* t : detail::loop_tasks(loop).unfinished())
+        v.push_back(detail::task_handle(t));
     return v;
 }
 

@@ -15,7 +15,7 @@ namespace detail {
 std::shared_ptr<task_group_state> task_group_state::enter(task_base* parent,
                                                           std::size_t max_concurrency)
 {
-    return std::make_shared<task_group_state>(loop_access::task_handle(parent), max_concurrency);
+    return std::make_shared<task_group_state>(task_handle(parent), max_concurrency);
 }
 
 task_group_state::task_group_state(any_task parent, std::size_t max_concurrency) noexcept
@@ -227,10 +227,8 @@ boost::asio::awaitable<void> task_group_state::exit(std::exception_ptr body_erro
 void throw_if_cancel_pending()
 {
     task_base* t = current.task;
-    if (t && t->pending_cancel) {
-        t->pending_cancel = false;
-        throw cancelled_error(t->cancel_message());
-    }
+    if (t && t->cancel_pending())
+        std::rethrow_exception(t->take_pending_cancel());
 }
 
 } // namespace detail

@@ -25,7 +25,6 @@ namespace test {
 namespace {
 
 using steady = std::chrono::steady_clock;
-using tulip::detail::loop_access;
 
 // How long one real-time wait lasts at most. Loop time is brought up to real time after
 // each wait, so a handler that ends a wait sees loop time lag real time by up to this.
@@ -46,15 +45,13 @@ long detail::foreign_work(event_loop& loop)
     // task spawns (awaitable operators, parallel groups), and handler work of operations
     // a task awaits. A coroutine waiting on I/O is held by the I/O operation's own count.
     long n = outstanding_work(loop.get_io_context()) -
-             loop_access::task_work(loop).load(std::memory_order_relaxed);
+             tulip::detail::loop_tasks(loop).work().load(std::memory_order_relaxed);
     if (n <= 0)
         return n;
-    // A signal handler keeps one signal_set wait pending. It waits for an outside event
-    // as an unset tulip::event does, so it does not hold the clock.
-    for (int signum = 1; signum < NSIG; ++signum)
-        if (loop_access::has_signal_handler(loop, signum))
-            --n;
-    return n;
+    // Each watched signal (a user's handler, a library watch) keeps one signal_set wait
+    // pending. It waits for an outside event as an unset tulip::event does, so it does
+    // not hold the clock.
+    return n - static_cast<long>(tulip::detail::loop_signals(loop).size());
 }
 
 namespace {
@@ -70,11 +67,11 @@ bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& op
         ioc.restart();
     if (n)
         return true;
-    const auto next = loop_access::next_deadline(loop);
+    const auto next = tulip::detail::loop_timers(loop).next_deadline();
     // A real-clock case waits for its next timer whatever else is outstanding.
     const bool foreign = (opts.virtual_clock || !next) && detail::foreign_work(loop) > 0;
     if (opts.virtual_clock && next && !foreign) {
-        loop_access::advance_to(loop, *next);
+        tulip::detail::loop_timers(loop).advance_to(*next);
         return true;
     }
     if (!next && !foreign) {
@@ -101,7 +98,7 @@ bool step(boost::asio::io_context& ioc, event_loop& loop, const case_options& op
     if (ioc.stopped())
         ioc.restart();
     if (opts.virtual_clock)
-        loop_access::advance_to(loop, loop.time() + (steady::now() - before));
+        tulip::detail::loop_timers(loop).advance_to(loop.time() + (steady::now() - before));
     return true;
 }
 
@@ -115,7 +112,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
         boost::asio::io_context ioc(1);
         event_loop& loop = get_event_loop(ioc);
         if (opts.virtual_clock)
-            loop_access::use_virtual_clock(loop);
+            tulip::detail::loop_timers(loop).use_virtual_clock();
         loop.set_exception_handler([&failures](event_loop&, const exception_context& c) {
             failures.push_back("the loop's exception handler was called: " +
                                tulip::detail::format_exception_context(c));
@@ -157,7 +154,7 @@ case_result run_case_report(awaitable<void> (*body)(), const case_options& opts)
                                    " task(s) unfinished:\n" + format_task_tree(loop));
             if (auto n = loop.pending_callbacks())
                 failures.push_back("the test left " + std::to_string(n) + " callback(s) scheduled");
-            else if (loop_access::next_deadline(loop))
+            else if (tulip::detail::loop_timers(loop).next_deadline())
                 failures.push_back("the test left timers pending");
         }
 

@@ -106,7 +106,7 @@ public:
 
 protected:
     friend class boost::tulip::event_loop;
-    friend struct loop_access;
+    friend class task_registry;
     friend void intrusive_ptr_release(future_base* p) noexcept;
 
     void check_pending(const char* what) const;

@@ -8,10 +8,8 @@
 #ifndef BOOST_TULIP_DETAIL_HANDLER_LOOP_HPP
 #define BOOST_TULIP_DETAIL_HANDLER_LOOP_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/task_base.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/execution/context.hpp>

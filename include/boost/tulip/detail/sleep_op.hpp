@@ -88,7 +88,7 @@ public:
         Handler h(std::move(*h_));
         h_.reset();
         event_loop& loop = loop_;
-        loop_access::cancel_timer(loop, this); // may release the heap's reference
+        loop_timers(loop).cancel(this); // may release the heap's reference
         deliver(loop, std::move(h), complete_with{boost::asio::error::operation_aborted}, false);
     }
 
@@ -154,7 +154,7 @@ struct initiate_sleep
             slot.template emplace<sleep_cancellation<sleep_op<handler_type>>>(op);
         if (task_base* t = current.task)
             t->awaiting = "sleep";
-        loop_access::schedule_timer(loop, when, op);
+        loop_timers(loop).schedule(when, op);
     }
 };
 

@@ -14,12 +14,14 @@
 #include <boost/asio/cancellation_state.hpp>
 
 #include <boost/assert/source_location.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace boost::tulip::detail {
 
 inline constexpr std::size_t task_name_capacity = 63;
+static_assert(task_name_capacity <= 255, "task_base stores a name's length in one byte");
 
 // The length `s` keeps as a task name: at most task_name_capacity bytes, never ending
 // inside a UTF-8 character.
@@ -34,74 +36,110 @@ constexpr std::size_t task_name_length(std::string_view s) noexcept
 }
 
 // A task is a future driven by a coroutine (asyncio.Task is a Future subclass).
+//
+// Cancellation and finishing go through the members below, never through the state
+// itself: a request (cancel) is counted and stays pending until the coroutine is
+// suspended in an operation that can take it (deliver_cancel); uncancel undoes a
+// request; take_pending_cancel turns a pending one into an exception its caller throws
+// instead; finish_and_wake is the one place a task ends.
 class task_base : public future_base
 {
 public:
-    task_base(event_loop& loop, context ctx, std::string name,
-              const boost::source_location& where) noexcept;
+    task_base(event_loop& loop, context ctx, std::string_view name,
+              const boost::source_location& where);
     ~task_base() override;
 
+    // --- cancellation (asyncio's Task.cancel, cancelling, uncancel) ---
+
+    // Requests cancellation (with `msg`, if not empty, as the message): delivered now if
+    // the coroutine is suspended in an operation that can take it, else at the end of the
+    // step running now or of the next one. False if the task is done.
     bool cancel(std::string msg) override;
     int cancelling() const noexcept { return cancel_requests_; }
+    // Undoes one request; the pending delivery goes with the last one.
     int uncancel() noexcept;
+    // Whether a request is still to be delivered.
+    bool cancel_pending() const noexcept { return pending_cancel_; }
+    // Takes the pending request, which will then never be delivered at a suspension, and
+    // returns the cancelled_error to throw in its place; null if none was pending.
+    std::exception_ptr take_pending_cancel();
+    // True while deliver_cancel(true) emits: the request came while the task was ready to
+    // run, so the operation it interrupts is not cancelled itself (an awaited task or
+    // future is left alone, as asyncio leaves it).
+    bool delivering_runnable_cancel() const noexcept { return delivering_runnable_cancel_; }
+
+    // Emits the pending cancellation if the coroutine is suspended in an operation that
+    // can be cancelled; else it stays pending until the end of a later step.
+    // `requested_while_runnable`: see delivering_runnable_cancel(). A request made during
+    // the task's own step is not of that kind: asyncio cancels what the step then awaits.
+    void deliver_cancel(bool requested_while_runnable) noexcept;
+    // At the end of a step: delivers a cancellation that came during it or while the
+    // task was ready to run.
+    void deliver_cancel_after_step() noexcept { deliver_cancel(!cancel_in_own_step_); }
+
+    // shield(): run() awaits such a task at shutdown, never cancels it.
+    void mark_shielded() noexcept { shielded_ = true; }
+    bool shielded() const noexcept { return shielded_; }
+
+    // --- the coroutine ---
+
+    // The task's first step: connects its cancellation signal to the coroutine thread it
+    // launches, which gets this slot and state.
+    boost::asio::cancellation_slot attach_cancellation() noexcept
+    {
+        cancel_state_ = boost::asio::cancellation_state(signal_.slot());
+        has_cancel_state_ = true;
+        return signal_.slot();
+    }
+    boost::asio::cancellation_state& cancellation_state() noexcept { return cancel_state_; }
+
+    // The one place a task ends: its body returned or threw (or it was cancelled before
+    // its first step). Done at once; the awaiters resume on a later iteration.
+    void finish_and_wake(std::exception_ptr e);
+
+    // --- identity ---
 
     std::string name() const;
-    void set_name(std::string_view name) { name_.assign(name.substr(0, task_name_length(name))); }
+    void set_name(std::string_view name);
     const boost::source_location& created_at() const noexcept { return created_at_; }
 
     bool is_task() const noexcept override { return true; }
     std::string describe() const override;
 
-    // The coroutine's body returned or threw: the task is done at once.
+private:
     void finish(std::exception_ptr e) noexcept;
-    // finish(e), then resumes the awaiters on a later iteration: what the task's bottom
-    // frame does when the body is over.
-    void finish_and_wake(std::exception_ptr e);
-    // The task was cancelled before its first step: clears the request and returns the
-    // cancelled_error its awaiters get (out of line, so it costs the frame nothing).
-    std::exception_ptr take_cancel_before_start();
 
-    // Emits the pending cancellation if the coroutine is suspended in an operation that
-    // can be cancelled; else it stays pending until the end of a later step.
-    // `requested_while_runnable`: the request came while the task was ready to run
-    // (asyncio throws it at the resume point), so the operation it has just suspended in
-    // is interrupted without being cancelled itself (an awaited task or future is left
-    // alone). A request made during the task's own step is not of that kind: asyncio
-    // cancels what the step then awaits.
-    void deliver_cancel(bool requested_while_runnable) noexcept;
+    // The flags and counts come first: they fill the end of future_base's padding
+    // (every task has these), with no hole before the next pointer.
+    bool has_cancel_state_ = false;
+    bool pending_cancel_ = false;
+    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
+    bool shielded_ = false;
+    bool delivering_runnable_cancel_ = false;
 
-    // At the end of a step: delivers a cancellation that came during it or while the
-    // task was ready to run.
-    void deliver_cancel_after_step() noexcept { deliver_cancel(!cancel_in_own_step_); }
-
-    // The task's coroutine state, read and written by its steps. The flags and counts
-    // come first: they fill the end of future_base's padding (every task has these).
-    bool has_cancel_state = false;
-    bool pending_cancel = false;
-    bool shielded = false; // set by shield(): run() awaits it at shutdown, never cancels it
-    bool delivering_runnable_cancel = false; // set while deliver_cancel(true) emits
-    std::uint32_t steps = 0;                 // resumptions so far
+public:
+    std::uint32_t steps = 0; // resumptions so far
 
 private:
     int cancel_requests_ = 0;
-    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
 
 public:
     context ctx;
-    boost::asio::cancellation_signal signal;
-    boost::asio::cancellation_state cancel_state;
 
+private:
+    boost::asio::cancellation_signal signal_;
+    boost::asio::cancellation_state cancel_state_;
+
+public:
     // What the task is suspended on, as far as Tulip knows (for task trees).
     const char* awaiting = nullptr;
     future_base* awaiting_future = nullptr;
-
-private:
-    std::string name_;
-
-public:
     std::uint64_t number = 0; // for the default name "Task-N"
 
 private:
+    // A given name lives in its own allocation, made only for a named task (its length
+    // byte, then its bytes): most tasks go by "Task-N" and pay one pointer.
+    std::unique_ptr<char[]> name_;
     boost::source_location created_at_;
 };
 

@@ -8,11 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_TASK_EXECUTOR_HPP
 #define BOOST_TULIP_DETAIL_TASK_EXECUTOR_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution.hpp>
@@ -82,7 +80,7 @@ private:
     // current.task, so only that pointer is trusted here.
     static void end_of_step() noexcept
     {
-        if (task_base* t = current.task; t && t->pending_cancel)
+        if (task_base* t = current.task; t && t->cancel_pending())
             t->deliver_cancel_after_step();
     }
 
@@ -244,7 +242,7 @@ private:
     {
         if constexpr (tracks_work<Inner>()) {
             event_loop* l = t ? t->loop_if_open() : nullptr;
-            return l ? &loop_access::task_work(*l) : nullptr;
+            return l ? &loop_tasks(*l).work() : nullptr;
         } else {
             return nullptr;
         }

@@ -81,7 +81,7 @@ struct wait_cancellation
         using ct = boost::asio::cancellation_type;
         if ((type & (ct::terminal | ct::partial | ct::total)) == ct::none)
             return;
-        if (awaiter && awaiter->delivering_runnable_cancel)
+        if (awaiter && awaiter->delivering_runnable_cancel())
             st->abort_waiter(w);
         else
             st->cancel_from_awaiter(awaiter);

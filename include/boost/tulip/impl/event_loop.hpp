@@ -14,7 +14,7 @@ namespace boost::tulip {
 
 inline clock::time_point event_loop::time() const noexcept
 {
-    return virtual_clock_ ? virtual_now_ : std::chrono::steady_clock::now();
+    return timers_.now();
 }
 
 namespace detail {

@@ -32,7 +32,7 @@ public:
         : task_(t)
     {
         entry_ = task_->cancelling();
-        entry_pending_ = task_->pending_cancel;
+        entry_pending_ = task_->cancel_pending();
         // A deadline already passed fires on the next loop iteration (asyncio: call_soon).
         timer_ = task_->loop().call_at(when, [this] { expire(); });
     }
@@ -52,8 +52,8 @@ public:
             return false; // someone else asked to cancel too: theirs to handle
         // Only this expiry was requested and it was never delivered (the work finished
         // while the task was runnable): nothing is owed to anyone.
-        if (task_->pending_cancel && !entry_pending_)
-            task_->pending_cancel = false;
+        if (!entry_pending_)
+            task_->take_pending_cancel();
         return e && is_cancellation(e);
     }
 

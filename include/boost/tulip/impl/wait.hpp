@@ -83,7 +83,7 @@ awaitable<T> shield(task<T> t)
 {
     detail::check_child(t.get_state(), "shield");
     // Marked now, so that run() waits for it even if the shield is never awaited.
-    static_cast<detail::task_base*>(t.get_state())->shielded = true;
+    static_cast<detail::task_base*>(t.get_state())->mark_shielded();
     return detail::shielded_wait(std::move(t));
 }
 
