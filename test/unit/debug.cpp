@@ -103,6 +103,53 @@ std::map<std::string, std::string> sites()
     return m;
 }
 
+// Restores the loop's exception handler (the test runner's) when a case is done with
+// its own.
+struct handler_guard
+{
+    tulip::event_loop& loop;
+    tulip::event_loop::exception_handler saved;
+    explicit handler_guard(tulip::event_loop& l)
+        : loop(l)
+        , saved(l.get_exception_handler())
+    {}
+    ~handler_guard()
+    {
+        loop.set_exception_handler(saved);
+        loop.set_debug(false);
+        loop.set_slow_callback_duration(100ms);
+    }
+    handler_guard(const handler_guard&) = delete;
+    handler_guard& operator=(const handler_guard&) = delete;
+};
+
+struct reported
+{
+    std::string message;
+    tulip::any_task task;
+};
+
+tulip::event_loop::exception_handler recorder(std::vector<reported>& out)
+{
+    return [&out](tulip::event_loop&, const tulip::exception_context& c) {
+        out.push_back({c.message, c.task});
+    };
+}
+
+// Stands for a computation that takes `d`: moves the running loop's virtual clock on
+// (debug mode times steps and callbacks on the loop's clock, as asyncio does).
+void spend(tulip::duration d)
+{
+    auto& loop = tulip::get_running_loop();
+    tulip::detail::loop_access::advance_to(loop, loop.time() + d);
+}
+
+tulip::awaitable<void> step_taking(tulip::duration d)
+{
+    spend(d);
+    co_return;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(task_tree)
@@ -137,6 +184,86 @@ BOOST_TULIP_TEST_CASE(task_tree_nests_group_gather_and_wait_children_with_what_e
     held.release();
     jobs.put_nowait(1);
     co_await main.wait();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(debug_mode)
+
+BOOST_TULIP_TEST_CASE(debug_mode_reports_a_slow_task_step_with_the_task_name)
+{
+    auto& loop = tulip::get_running_loop();
+    handler_guard restore(loop);
+    std::vector<reported> seen;
+    loop.set_exception_handler(recorder(seen));
+    loop.set_debug(true);
+    auto t = tulip::create_task(step_taking(250ms), {.name = "slowpoke"});
+    co_await t.wait();
+    BOOST_TEST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].message == "Executing task 'slowpoke' took 0.250 seconds");
+    BOOST_TEST((seen[0].task == tulip::any_task(t)));
+}
+
+BOOST_TULIP_TEST_CASE(a_step_within_slow_callback_duration_is_not_reported)
+{
+    auto& loop = tulip::get_running_loop();
+    handler_guard restore(loop);
+    std::vector<reported> seen;
+    loop.set_exception_handler(recorder(seen));
+    loop.set_debug(true);
+    loop.set_slow_callback_duration(300ms);
+    auto t = tulip::create_task(step_taking(250ms), {.name = "quick enough"});
+    co_await t.wait();
+    BOOST_TEST(seen.empty());
+}
+
+BOOST_TULIP_TEST_CASE(slow_steps_are_not_reported_outside_debug_mode)
+{
+    auto& loop = tulip::get_running_loop();
+    handler_guard restore(loop);
+    std::vector<reported> seen;
+    loop.set_exception_handler(recorder(seen));
+    loop.set_debug(false);
+    auto t = tulip::create_task(step_taking(250ms), {.name = "slowpoke"});
+    co_await t.wait();
+    BOOST_TEST(seen.empty());
+}
+
+BOOST_TULIP_TEST_CASE(debug_mode_reports_a_slow_callback_as_it_does_a_slow_step)
+{
+    auto& loop = tulip::get_running_loop();
+    handler_guard restore(loop);
+    std::vector<reported> seen;
+    loop.set_exception_handler(recorder(seen));
+    loop.set_debug(true);
+    loop.call_soon([] { spend(250ms); });
+    loop.call_later(1s, [] { spend(400ms); });
+    loop.call_soon([] { spend(50ms); }); // within slow_callback_duration
+    co_await tulip::sleep(2s);
+    BOOST_TEST_REQUIRE(seen.size() == 2u);
+    for (const auto& r : seen) {
+        BOOST_TEST(r.message.rfind("Executing callback ", 0) == 0, r.message);
+        BOOST_TEST(!r.task); // no task ran it
+    }
+    const std::string suffix1 = " took 0.250 seconds", suffix2 = " took 0.400 seconds";
+    BOOST_TEST(seen[0].message.size() > suffix1.size());
+    BOOST_TEST(seen[0].message.substr(seen[0].message.size() - suffix1.size()) == suffix1);
+    BOOST_TEST(seen[1].message.substr(seen[1].message.size() - suffix2.size()) == suffix2);
+    // The callable is named, so that the report says which callback it was.
+    BOOST_TEST(seen[0].message.find("callback_node") == std::string::npos, seen[0].message);
+    BOOST_TEST(seen[0].message.find("debug_mode_reports_a_slow_callback") != std::string::npos,
+               seen[0].message);
+}
+
+BOOST_TULIP_TEST_CASE(slow_callbacks_are_not_reported_outside_debug_mode)
+{
+    auto& loop = tulip::get_running_loop();
+    handler_guard restore(loop);
+    std::vector<reported> seen;
+    loop.set_exception_handler(recorder(seen));
+    loop.call_soon([] { spend(250ms); });
+    co_await tulip::sleep(1s);
+    BOOST_TEST(seen.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
