@@ -18,10 +18,13 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
 
+#include <boost/tulip/detail/described_wait.hpp>
+
 #include <chrono>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -101,6 +104,50 @@ std::map<std::string, std::string> sites()
     for (auto& t : tulip::all_tasks())
         m[t.get_name()] = site(t.created_at());
     return m;
+}
+
+tulip::awaitable<void> fail_soon()
+{
+    co_await tulip::sleep(10ms);
+    throw std::runtime_error("child failed");
+}
+
+tulip::awaitable<void> gather_one_failing()
+{
+    std::vector<tulip::awaitable<void>> kids;
+    kids.push_back(nap(5s));
+    kids.push_back(fail_soon());
+    co_await tulip::gather(std::move(kids));
+}
+
+tulip::awaitable<void> consume(std::vector<tulip::task<void>> tasks)
+{
+    auto it = tulip::as_completed(std::move(tasks));
+    for (;;) {
+        auto t = co_await it.next();
+        if (!t)
+            break;
+    }
+}
+
+tulip::awaitable<void> shielded(tulip::task<void> t)
+{
+    co_await tulip::shield(std::move(t));
+}
+
+// What an I/O object of a library built on Tulip would show: the peer it reads from.
+void describe_peer(std::string& out, const void* peer)
+{
+    out += ' ';
+    out += *static_cast<const std::string*>(peer);
+}
+
+constexpr tulip::detail::await_desc awaiting_read{"reading", tulip::detail::await_kind::custom,
+                                                  nullptr, &describe_peer};
+
+tulip::awaitable<void> read_from(const std::string& peer, tulip::future<void> data)
+{
+    co_await tulip::detail::wait_described(data, awaiting_read, &peer);
 }
 
 // Restores the loop's exception handler (the test runner's) when a case is done with
@@ -184,6 +231,80 @@ BOOST_TULIP_TEST_CASE(task_tree_nests_group_gather_and_wait_children_with_what_e
     held.release();
     jobs.put_nowait(1);
     co_await main.wait();
+}
+
+BOOST_TULIP_TEST_CASE(task_tree_shows_a_task_group_exit_and_a_child_waiting_for_a_slot)
+{
+    auto body = [](tulip::task_group& tg) -> tulip::awaitable<void> {
+        tg.create_task(nap(1s), {.name = "a"});
+        tg.create_task(nap(2s), {.name = "b"});
+        co_return;
+    };
+    auto parent = tulip::create_task(tulip::with_task_group(body, {.max_concurrency = 1}),
+                                     {.name = "parent"});
+    co_await tulip::sleep(500ms);
+    auto where = sites();
+    BOOST_TEST(tulip::format_task_tree() ==
+               "task 'test' #1: running" + where["test"] + "\n" +
+                   "task 'parent' #2: task_group exit (2 tasks left)" + where["parent"] + "\n" +
+                   "├── task 'a' #3: sleep (0.5s left)" + where["a"] + "\n" +
+                   "└── task 'b' #4: waiting for a task_group slot" + where["b"] + "\n");
+    co_await parent.wait();
+}
+
+BOOST_TULIP_TEST_CASE(task_tree_shows_as_completed_and_shield_with_what_they_wait_for)
+{
+    std::vector<tulip::task<void>> tasks;
+    tasks.push_back(tulip::create_task(nap(1s), {.name = "x"}));
+    tasks.push_back(tulip::create_task(nap(3s), {.name = "y"}));
+    auto consumer = tulip::create_task(consume(tasks), {.name = "consumer"});
+    auto guarded = tulip::create_task(nap(4s), {.name = "guarded"});
+    auto shielder = tulip::create_task(shielded(guarded), {.name = "shielder"});
+    co_await tulip::sleep(2s);
+    auto where = sites();
+    BOOST_TEST(tulip::format_task_tree() ==
+               "task 'test' #1: running" + where["test"] + "\n" +
+                   "task 'consumer' #4: as_completed of 2 tasks (1 done)" + where["consumer"] +
+                   "\n" + "└── task 'y' #3: sleep (1s left)" + where["y"] + "\n" +
+                   "task 'shielder' #6: awaiting task 'guarded' (shielded)" + where["shielder"] +
+                   "\n" + "└── task 'guarded' #5: sleep (2s left)" + where["guarded"] + "\n");
+    co_await consumer.wait();
+    co_await shielder.wait();
+}
+
+BOOST_TULIP_TEST_CASE(task_tree_shows_an_operation_that_describes_its_object_itself)
+{
+    const std::string peer = "127.0.0.1:8081";
+    auto data = tulip::get_running_loop().create_future<void>();
+    auto reader = tulip::create_task(read_from(peer, data), {.name = "reader"});
+    co_await tulip::sleep(1s);
+    auto where = sites();
+    BOOST_TEST(tulip::format_task_tree() == "task 'test' #1: running" + where["test"] + "\n" +
+                                                "task 'reader' #2: reading 127.0.0.1:8081" +
+                                                where["reader"] + "\n");
+    data.set_result();
+    co_await reader.wait();
+}
+
+BOOST_TULIP_TEST_CASE(task_tree_shows_a_combinator_child_as_a_root_once_its_parent_is_finished)
+{
+    auto parent = tulip::create_task(gather_one_failing(), {.name = "parent"});
+    std::string error;
+    try {
+        co_await parent.wait();
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+    }
+    BOOST_TEST(error == "child failed");
+    co_await tulip::sleep(1s);
+    auto where = sites();
+    BOOST_TEST(tulip::format_task_tree() == "task 'test' #1: running" + where["test"] + "\n" +
+                                                "task 'Task-3' #3: sleep (3.99s left)" +
+                                                where["Task-3"] + "\n");
+    for (auto& t : tulip::all_tasks())
+        if (t.get_name() == "Task-3")
+            t.cancel();
+    co_await tulip::sleep(0s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
