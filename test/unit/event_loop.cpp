@@ -85,14 +85,6 @@ struct capture_cerr
 
 tulip::context_var<int> number_var{"number", 0};
 
-tulip::awaitable<void> busy_for(std::chrono::steady_clock::duration d)
-{
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < until) {
-    }
-    co_return;
-}
-
 tulip::awaitable<void> answer_nothing()
 {
     co_return;
@@ -388,40 +380,7 @@ BOOST_AUTO_TEST_CASE(debug_mode_and_slow_callback_duration_can_be_set_and_read)
     BOOST_TEST(!loop.get_debug());
 }
 
-BOOST_TULIP_TEST_CASE(debug_mode_reports_a_slow_task_step_with_the_task_name)
-{
-    auto& loop = tulip::get_running_loop();
-    handler_guard restore(loop);
-    std::vector<reported> seen;
-    loop.set_exception_handler(recorder(seen));
-    loop.set_debug(true);
-    loop.set_slow_callback_duration(1ms);
-    auto t = tulip::create_task(busy_for(5ms), {.name = "slowpoke"});
-    co_await t.wait();
-    loop.set_debug(false);
-    loop.set_slow_callback_duration(100ms);
-    const reported* slow = nullptr;
-    for (auto& r : seen)
-        if (r.task && r.task.get_name() == "slowpoke")
-            slow = &r;
-    BOOST_REQUIRE(slow != nullptr);
-    BOOST_TEST(slow->message.find("slowpoke") != std::string::npos, slow->message);
-    BOOST_TEST((slow->task == tulip::any_task(t)));
-}
-
-BOOST_TULIP_TEST_CASE(slow_steps_are_not_reported_outside_debug_mode)
-{
-    auto& loop = tulip::get_running_loop();
-    handler_guard restore(loop);
-    std::vector<reported> seen;
-    loop.set_exception_handler(recorder(seen));
-    loop.set_debug(false);
-    loop.set_slow_callback_duration(1ms);
-    auto t = tulip::create_task(busy_for(5ms), {.name = "slowpoke"});
-    co_await t.wait();
-    loop.set_slow_callback_duration(100ms);
-    BOOST_TEST(seen.empty());
-}
+// Slow steps and callbacks in debug mode: test/unit/debug.cpp.
 
 BOOST_TULIP_TEST_CASE(is_running_is_true_inside_a_task_and_a_callback)
 {

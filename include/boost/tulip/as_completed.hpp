@@ -9,6 +9,7 @@
 #define BOOST_TULIP_AS_COMPLETED_HPP
 
 #include <boost/tulip/detail/combinator.hpp>
+#include <boost/tulip/detail/described_wait.hpp>
 #include <boost/tulip/future.hpp>
 #include <boost/tulip/generator.hpp>
 #include <boost/tulip/task.hpp>
@@ -90,7 +91,8 @@ async_generator<task<T>> as_completed(std::vector<task<T>> tasks)
     for (std::size_t i = 0; i < tasks.size(); ++i) {
         while (st->ready.empty()) {
             st->wake = get_running_loop().create_future<void>();
-            co_await st->wake.wait();
+            co_await detail::wait_described(
+                st->wake, detail::children_descs<std::vector<task<T>>>::as_completed, &tasks);
         }
         task<T> t = std::move(st->ready.front());
         st->ready.pop_front();

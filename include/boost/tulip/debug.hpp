@@ -12,6 +12,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <typeinfo>
 
 namespace boost::tulip {
 
@@ -27,6 +28,15 @@ void print_task_tree(event_loop& loop, std::ostream& os);
 /// Writes the running loop's task tree to stderr.
 void print_task_tree();
 // end::outline[]
+
+namespace detail {
+// Debug mode: reports through the loop's exception handler a plain callback (a
+// callback_node of dynamic type `node`) that ran from `start` until now on the loop's
+// clock, if that is longer than slow_callback_duration.
+void report_if_slow(event_loop& loop, clock::time_point start, const std::type_info& node);
+// `d` in seconds for people: "0.3s", "2s", "1.25s".
+std::string format_seconds(duration d);
+} // namespace detail
 
 } // namespace boost::tulip
 

@@ -7,6 +7,8 @@
 
 #include <boost/tulip/event_loop.hpp>
 
+#include <boost/tulip/debug.hpp>
+
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/task.hpp>
 
@@ -49,11 +51,16 @@ void callback_node::run() noexcept
     }
     loop->pending_callbacks_.fetch_sub(1, std::memory_order_relaxed);
     scoped_thread_state scope(nullptr, &ctx, loop);
+    // Debug mode times a callback as it times a task step.
+    const bool timed = loop->get_debug();
+    const clock::time_point start = timed ? loop->time() : clock::time_point();
     try {
         invoke();
     } catch (...) {
         loop->call_exception_handler({"Exception in callback", std::current_exception(), {}});
     }
+    if (timed)
+        report_if_slow(*loop, start, typeid(*this));
     discard();
 }
 

@@ -7,10 +7,27 @@
 
 #include <boost/tulip/task_group.hpp>
 
+#include <boost/tulip/detail/described_wait.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
 
 namespace boost::tulip {
 namespace detail {
+
+namespace {
+
+void describe_exit(std::string& out, const void* group)
+{
+    const std::size_t n = static_cast<const task_group_state*>(group)->size();
+    out += " (" + std::to_string(n) + (n == 1 ? " task" : " tasks") + " left)";
+}
+
+// The parent at the end of with_task_group, waiting for the children.
+constexpr await_desc awaiting_group_exit{"task_group exit", await_kind::custom, nullptr,
+                                         &describe_exit};
+
+} // namespace
+
+const await_desc awaiting_group_slot{"waiting for a task_group slot"};
 
 std::shared_ptr<task_group_state> task_group_state::enter(task_base* parent,
                                                           std::size_t max_concurrency)
@@ -53,6 +70,8 @@ void task_group_state::cancel_admission(const admission& a) noexcept
 
 void task_group_state::track(any_task t, admission a)
 {
+    // Drawn beneath the parent in task trees; the parent outlives it (parent_ holds it).
+    static_cast<task_base*>(t.get_state())->parent = static_cast<task_base*>(parent_.get_state());
     auto it = children_.insert(children_.end(), child{t, a.gate, a.holds_slot});
     ++live_;
     if (a.gate) {
@@ -180,7 +199,7 @@ boost::asio::awaitable<void> task_group_state::exit(std::exception_ptr body_erro
             on_completed_ = loop().create_future<void>();
         std::exception_ptr e;
         try {
-            co_await on_completed_.wait();
+            co_await wait_described(on_completed_, awaiting_group_exit, this);
         } catch (...) {
             e = std::current_exception();
         }

@@ -54,10 +54,14 @@ using value_type_of = typename task_value<std::remove_cvref_t<A>>::type;
 template <class T>
 using value_or_monostate = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// A task the combinator made for a child awaitable: drawn beneath the calling task in
+// task trees (as asyncio's call graph shows gather's children under its caller).
 template <awaitable_operation A>
 task<operation_value_t<A>> to_task(A&& work, const boost::source_location& where)
 {
-    return create_task(as_awaitable(std::move(work)), task_options{}, where);
+    auto t = create_task(as_awaitable(std::move(work)), task_options{}, where);
+    static_cast<task_base*>(t.get_state())->parent = current.task;
+    return t;
 }
 
 template <class T>

@@ -324,11 +324,7 @@ struct initiate_multi_wait
         using handler_type = std::decay_t<Handler>;
         event_loop& loop = state_of(*std::begin(*children))->loop();
         task_base* awaiter = current.task;
-        if (awaiter)
-            awaiter->awaiting =
-                (mode == multi_wait_mode::gather || mode == multi_wait_mode::gather_settled)
-                    ? "gather"
-                    : "wait";
+        set_awaiting(awaiter, children_desc<Range>(mode), children);
         auto* op = new multi_wait_op<handler_type>(static_cast<Handler&&>(handler), loop, mode,
                                                    std::size(*children), awaiter);
         op->start(*children, deadline);

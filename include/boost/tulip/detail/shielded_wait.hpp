@@ -59,10 +59,7 @@ struct initiate_shielded_wait
                                                              awaiter);
         if (interruptible && slot.is_connected())
             slot.template emplace<shield_cancellation>(shield_cancellation{std::move(st), w});
-        if (awaiter) {
-            awaiter->awaiting = "shield";
-            awaiter->awaiting_future = &f;
-        }
+        set_awaiting(awaiter, awaiting_shield, &f);
         f.add_waiter(w);
     }
 };

@@ -152,8 +152,7 @@ struct initiate_sleep
         auto* op = new sleep_op<handler_type>(loop, std::move(h));
         if (slot.is_connected())
             slot.template emplace<sleep_cancellation<sleep_op<handler_type>>>(op);
-        if (task_base* t = current.task)
-            t->awaiting = "sleep";
+        set_awaiting_value(current.task, awaiting_sleep, when.time_since_epoch().count());
         loop_timers(loop).schedule(when, op);
     }
 };

@@ -392,13 +392,12 @@ public:
 
     // Installs the slot handler (if the handler has a slot) and records what the task
     // awaits.
-    void arm(const char* what)
+    void arm(const await_desc& what)
     {
         auto slot = boost::asio::get_associated_cancellation_slot(h_);
         if (slot.is_connected())
             slot.template emplace<sync_cancellation>(sync_cancellation{this});
-        if (task_base* t = current.task)
-            t->awaiting = what;
+        set_awaiting(current.task, what, this->owner);
     }
 
     void complete(boost::system::error_code ec) override
@@ -430,8 +429,8 @@ private:
 // handler at the back of `list` (`tag` says which of the owner's lists it is) and installs
 // its cancellation handler; `what` is what the awaiting task is shown to await.
 template <class Waiter, class Completion, class Handler, class... A>
-void enqueue_waiter(sync_object& owner, waiter_list& list, unsigned char tag, const char* what,
-                    event_loop& loop, Handler&& handler, A&&... a)
+void enqueue_waiter(sync_object& owner, waiter_list& list, unsigned char tag,
+                    const await_desc& what, event_loop& loop, Handler&& handler, A&&... a)
 {
     using handler_type = std::decay_t<Handler>;
     auto* op = new sync_op<handler_type, Waiter, Completion>(

@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_DETAIL_TASK_BASE_HPP
 #define BOOST_TULIP_DETAIL_TASK_BASE_HPP
 
+#include <boost/tulip/detail/awaiting.hpp>
 #include <boost/tulip/detail/future_base.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -131,9 +132,12 @@ private:
     boost::asio::cancellation_state cancel_state_;
 
 public:
-    // What the task is suspended on, as far as Tulip knows (for task trees).
-    const char* awaiting = nullptr;
-    future_base* awaiting_future = nullptr;
+    // What the task is suspended on, as far as Tulip knows (for task trees); cleared by
+    // each step.
+    awaiting_record awaiting;
+    // The task whose task group, gather or wait made this one (for task trees). Not
+    // owned: valid only while that task is unfinished, which the tree checks.
+    task_base* parent = nullptr;
     std::uint64_t number = 0; // for the default name "Task-N"
 
 private:

@@ -8,6 +8,7 @@
 #ifndef BOOST_TULIP_DETAIL_TASK_GROUP_STATE_HPP
 #define BOOST_TULIP_DETAIL_TASK_GROUP_STATE_HPP
 
+#include <boost/tulip/detail/described_wait.hpp>
 #include <boost/tulip/future.hpp>
 #include <boost/tulip/task.hpp>
 
@@ -89,6 +90,9 @@ private:
     bool finished_ = false;
     bool parent_cancel_requested_ = false;
 };
+
+// A child waiting for a concurrency slot, in task trees.
+extern const await_desc awaiting_group_slot;
 
 // Used by the gate of a child waiting for a concurrency slot: a cancellation requested
 // after the slot was granted but before the child resumed stops it before its body runs.

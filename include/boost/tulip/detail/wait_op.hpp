@@ -157,10 +157,7 @@ struct initiate_wait
         auto* w = new wait_op<handler_type, Deliver>(st, static_cast<Handler&&>(handler), awaiter);
         if (slot.is_connected())
             slot.template emplace<wait_cancellation>(wait_cancellation{std::move(st), awaiter, w});
-        if (awaiter) {
-            awaiter->awaiting = f.is_task() ? "task" : "future";
-            awaiter->awaiting_future = &f;
-        }
+        set_awaiting(awaiter, awaiting_future, &f);
         f.add_waiter(w);
     }
 };

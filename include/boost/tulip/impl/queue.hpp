@@ -166,8 +166,8 @@ void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
         return;
     }
     detail::enqueue_waiter<detail::put_waiter<T>, detail::plain_completion>(
-        *this, putters_, detail::queue_putter, "queue put", loop, static_cast<Handler&&>(handler),
-        std::move(item));
+        *this, putters_, detail::queue_putter, detail::awaiting_queue_put, loop,
+        static_cast<Handler&&>(handler), std::move(item));
 }
 
 template <class T, class Storage>
@@ -253,8 +253,9 @@ void basic_queue<T, Storage>::start_get(Handler&& handler)
                              completion{error::queue_shut_down, std::nullopt});
         return;
     }
-    detail::enqueue_waiter<detail::get_waiter<T>, completion>(
-        *this, getters_, detail::queue_getter, "queue get", loop, static_cast<Handler&&>(handler));
+    detail::enqueue_waiter<detail::get_waiter<T>, completion>(*this, getters_, detail::queue_getter,
+                                                              detail::awaiting_queue_get, loop,
+                                                              static_cast<Handler&&>(handler));
 }
 
 template <class T, class Storage>
@@ -316,7 +317,8 @@ void basic_queue<T, Storage>::start_join(Handler&& handler)
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
-        *this, joiners_, detail::queue_joiner, "queue join", loop, static_cast<Handler&&>(handler));
+        *this, joiners_, detail::queue_joiner, detail::awaiting_queue_join, loop,
+        static_cast<Handler&&>(handler));
 }
 
 template <class T, class Storage>

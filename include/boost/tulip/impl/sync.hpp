@@ -177,7 +177,7 @@ void lock::start_acquire(Handler&& handler)
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::lock_completion>(
-        *this, waiters_, 0, "lock", loop, static_cast<Handler&&>(handler));
+        *this, waiters_, 0, detail::awaiting_lock_acquire, loop, static_cast<Handler&&>(handler));
 }
 
 inline bool lock::try_acquire()
@@ -236,7 +236,7 @@ void event::start_wait(Handler&& handler)
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
-        *this, waiters_, 0, "event", loop, static_cast<Handler&&>(handler));
+        *this, waiters_, 0, detail::awaiting_event_wait, loop, static_cast<Handler&&>(handler));
 }
 
 inline void event::set()
@@ -322,7 +322,7 @@ void condition::start_wait(Handler&& handler, lock::guard* g)
     g->owner_ = nullptr;
     lock_->release_noexcept();
     waiters_.push_back(op);
-    op->arm("condition");
+    op->arm(detail::awaiting_condition_wait);
 }
 
 inline void condition::move_to_lock(detail::sync_waiter* w)
@@ -407,7 +407,8 @@ void semaphore::start_acquire(Handler&& handler)
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::semaphore_completion>(
-        *this, waiters_, 0, "semaphore", loop, static_cast<Handler&&>(handler));
+        *this, waiters_, 0, detail::awaiting_semaphore_acquire, loop,
+        static_cast<Handler&&>(handler));
 }
 
 inline bool semaphore::try_acquire()
@@ -487,7 +488,7 @@ void barrier::start_wait(Handler&& handler)
         return;
     }
     detail::enqueue_waiter<detail::barrier_waiter, detail::barrier_completion>(
-        *this, waiters_, 0, "barrier", loop, static_cast<Handler&&>(handler));
+        *this, waiters_, 0, detail::awaiting_barrier_wait, loop, static_cast<Handler&&>(handler));
 }
 
 inline void barrier::reset()

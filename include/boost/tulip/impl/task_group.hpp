@@ -25,7 +25,7 @@ template <class T>
 awaitable<T> gated_child(future<void> gate, awaitable<T> body)
 {
     // Cancelled while waiting: the gate is cancelled with it, and this throws.
-    co_await gate.wait();
+    co_await wait_described(gate, awaiting_group_slot, nullptr);
     throw_if_cancel_pending();
     co_return co_await std::move(body);
 }

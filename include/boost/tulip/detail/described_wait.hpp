@@ -1,0 +1,44 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_DESCRIBED_WAIT_HPP
+#define BOOST_TULIP_DETAIL_DESCRIBED_WAIT_HPP
+
+// First: event_loop.hpp includes the task and future headers at its end.
+#include <boost/tulip/event_loop.hpp>
+
+#include <boost/tulip/detail/awaiting.hpp>
+#include <boost/tulip/detail/task_base.hpp>
+#include <boost/tulip/detail/thread_state.hpp>
+#include <boost/tulip/future.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+namespace boost::tulip::detail {
+
+// `f.async_wait(deferred)` for a future internal to a library operation (a task group's
+// exit, as_completed's wake-up), shown in the task tree as `d` on `object` rather than as
+// "awaiting a future".
+template <class T>
+auto wait_described(const future<T>& f, const await_desc& d, const void* object)
+{
+    return boost::asio::async_initiate<const boost::asio::deferred_t&, wait_signature<T>>(
+        [&d, object](auto handler, future<T> fut) {
+            task_base* t = current.task;
+            const void* st = fut.get_state();
+            fut.async_wait(std::move(handler));
+            // Unless the wait ended at once and the task went on to await something else.
+            if (t && t->awaiting.desc == &awaiting_future && t->awaiting.object == st)
+                set_awaiting(t, d, object);
+        },
+        boost::asio::deferred, f);
+}
+
+} // namespace boost::tulip::detail
+
+#endif
