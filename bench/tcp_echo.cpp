@@ -15,7 +15,11 @@
 // flight and closes them. The first echo of each connection is compared with what was
 // sent. Repetitions are interleaved (repetition, then configuration, then target), so a
 // drift of the machine's load hits every server alike; the median of the repetitions is
-// printed as a JSON line, metric `req_per_s`.
+// printed as a JSON line, metric `req_per_s`. When the server's PID is given, a second
+// line gives the median of the server's CPU time per round trip (all its threads, from
+// /proc/PID/task/*/schedstat), bench `<name>_server_cpu`, metric `ns_per_req`: on a
+// shared machine the CPU share a run gets moved requests per second by 1.5-4.6x between
+// repetitions, the CPU cost of a round trip by 1.1-2.2x (64 and 1024 connections).
 //
 // Bench names: `tcp_echo` is the 64-connection 1 KiB case; every other configuration is
 // `tcp_echo_c<C>_<S>` with S as `100b`, `1kib`, `64kib` (e.g. `tcp_echo_c1_100b`,
@@ -37,10 +41,10 @@
 //            [--sizes 100,1024,65536] [--reps R] [--duration SECONDS]
 //            [--warmup SECONDS] [--threads T] [--quick]
 //   tcp_echo --idle N --port PORT
-// PID (optional) is the server's process id, read for its CPU time. `--quick`: one
-// repetition of 0.5 s after 0.1 s of warm-up (defaults: 3 repetitions of 1 s after
-// 0.25 s). `--idle N`: opens N connections to PORT and holds them, sending nothing, until
-// the server closes one of them (the client of idle_connection_memory).
+// PID (optional) is the server's process id, read for its CPU time. Defaults: 5
+// repetitions of 0.5 s, each after 0.2 s of warm-up; `--quick`: one, after 0.1 s. `--idle N`: opens
+// N connections to PORT and holds them, sending nothing, until the server closes one of them (the
+// client of idle_connection_memory).
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -56,9 +60,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -192,27 +196,23 @@ private:
     bool checked_ = false;
 };
 
-// utime + stime of a process, in seconds (0 if unknown).
+// CPU time of a process, in seconds (0 if unknown): the sum over its threads of the time
+// on CPU in /proc/PID/task/*/schedstat (nanoseconds, where /proc/PID/stat counts 10 ms
+// ticks).
 double process_cpu_seconds(long pid)
 {
     if (pid <= 0)
         return 0;
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const auto paren = s.rfind(')');
-    if (paren == std::string::npos)
-        return 0;
-    std::istringstream rest(s.substr(paren + 2));
-    std::string field;
-    double utime = 0, stime = 0;
-    // Fields after the command name start at field 3 (state); utime is 14, stime 15.
-    for (int i = 3; i <= 15 && (rest >> field); ++i) {
-        if (i == 14)
-            utime = std::atof(field.c_str());
-        if (i == 15)
-            stime = std::atof(field.c_str());
+    double ns = 0;
+    std::error_code ec;
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    for (const auto& entry : std::filesystem::directory_iterator(tasks, ec)) {
+        std::ifstream f(entry.path() / "schedstat");
+        double on_cpu = 0;
+        if (f >> on_cpu)
+            ns += on_cpu;
     }
-    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return ns / 1e9;
 }
 
 struct measurement
@@ -432,21 +432,22 @@ int main(int argc, char** argv)
     }
     const auto conns = parse_list(arg_text(argc, argv, "--connections", "1,64,1024"));
     const auto sizes = parse_list(arg_text(argc, argv, "--sizes", "100,1024,65536"));
-    const long reps = bench::arg_long(argc, argv, "--reps", quick ? 1 : 3);
+    const long reps = bench::arg_long(argc, argv, "--reps", quick ? 1 : 5);
     const long threads = bench::arg_long(argc, argv, "--threads", 2);
-    const double duration = arg_double(argc, argv, "--duration", quick ? 0.5 : 1.0);
-    const double warmup = arg_double(argc, argv, "--warmup", quick ? 0.1 : 0.25);
+    const double duration = arg_double(argc, argv, "--duration", 0.5);
+    const double warmup = arg_double(argc, argv, "--warmup", quick ? 0.1 : 0.2);
 
     struct series
     {
         std::string bench, impl;
-        std::vector<double> values;
+        std::vector<double> values;     // req/s
+        std::vector<double> server_cpu; // server CPU ns per round trip
     };
     std::vector<series> all;
     for (long c : conns)
         for (long s : sizes)
             for (const auto& t : targets)
-                all.push_back({bench_name(c, s), t.impl, {}});
+                all.push_back({bench_name(c, s), t.impl, {}, {}});
 
     for (long rep = 0; rep < reps; ++rep) {
         std::size_t k = 0;
@@ -458,6 +459,8 @@ int main(int argc, char** argv)
                     if (!m.ok)
                         continue;
                     ser.values.push_back(m.req_per_s);
+                    if (t.pid > 0)
+                        ser.server_cpu.push_back(m.server_cores / m.req_per_s * 1e9);
                     std::fprintf(stderr,
                                  "  %-21s %-16s rep %ld: %8.0f req/s; CPU per round trip: "
                                  "generator %.1f us (%.2f cores), server %.1f us (%.2f "
@@ -478,5 +481,9 @@ int main(int argc, char** argv)
         bench::emit(ser.bench.c_str(), ser.impl.c_str(), "req_per_s", bench::median(ser.values),
                     "req/s");
     }
+    for (const auto& ser : all)
+        if (!ser.server_cpu.empty())
+            bench::emit((ser.bench + "_server_cpu").c_str(), ser.impl.c_str(), "ns_per_req",
+                        bench::median(ser.server_cpu), "ns");
     return rc;
 }

@@ -26,6 +26,13 @@
 //   (heap in use, mallinfo2, after minus before the first accept, divided by N) and
 //   exits, which closes the connections;
 // - raises its soft RLIMIT_NOFILE to the hard limit.
+//
+// Slots, pending Tulip's streams (issue 9): bench/servers/tulip.cpp (impl `tulip`:
+// `start_server`, each connection's task reading with the stream reader and writing back
+// with `write` + `drain`) and bench/servers/tulip_protocol.cpp (impl `tulip_protocol`: a
+// protocol whose `data_received` writes to its transport), each following this contract
+// (`--idle` for `tulip`). CMakeLists builds any servers/NAME.cpp as echo_server_NAME, and
+// bench/run runs them once built.
 
 #ifndef BOOST_TULIP_BENCH_SERVER_COMMON_HPP
 #define BOOST_TULIP_BENCH_SERVER_COMMON_HPP
