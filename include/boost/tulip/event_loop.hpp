@@ -44,6 +44,7 @@ struct signal_entry;
 struct signal_watcher;
 struct loop_access;
 class generator_core;
+class sync_object;
 } // namespace detail
 
 // tag::outline[]
@@ -281,6 +282,7 @@ private:
     std::map<int, std::shared_ptr<detail::signal_entry>> signals_;
     std::uint64_t signal_watch_seq_ = 0;
     detail::generator_core* asyncgens_ = nullptr; // started, unfinished async generators
+    detail::sync_object* primitives_ = nullptr;   // primitives and queues bound to this loop
     // Work counted on the io_context through tracked task executors (co_spawn's guards for
     // tasks and the coroutines they spawn): the test runner tells it from I/O in flight.
     std::atomic<long> task_work_{0};
@@ -355,6 +357,9 @@ struct loop_access
     // Async generators (generator.cpp): the list, shutdown_asyncgens() driven to its end
     // (runner::close), and dropping them all when the loop shuts down.
     static generator_core*& asyncgens(event_loop& l) noexcept { return l.asyncgens_; }
+    // The primitives and queues bound to the loop (sync_waiter.hpp): their waiters are
+    // freed, unrun, when the loop shuts down.
+    static sync_object*& primitives(event_loop& l) noexcept { return l.primitives_; }
     static void close_asyncgens(event_loop& l);
     static void drop_asyncgens(event_loop& l) noexcept;
     static std::atomic<long>& task_work(event_loop& l) noexcept { return l.task_work_; }

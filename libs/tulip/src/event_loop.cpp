@@ -8,6 +8,7 @@
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/tulip/detail/handler_loop.hpp>
+#include <boost/tulip/detail/sync_waiter.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -280,6 +281,7 @@ event_loop::~event_loop()
 
 void event_loop::shutdown()
 {
+    detail::abandon_primitives(primitives_);
     closed_.store(true, std::memory_order_release);
     detail::loop_access::drop_asyncgens(*this);
     timer_.reset();

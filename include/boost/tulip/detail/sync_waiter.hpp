@@ -17,7 +17,6 @@
 #include <boost/tulip/error.hpp>
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/execution_context.hpp>
 
 #include <cstddef>
 #include <string>
@@ -43,29 +42,11 @@ struct sync_waiter : op_node
     void on_cancel(Op&);
 };
 
-// The primitives bound to one io_context: when it shuts down (destroyed with waiters
-// pending), their waiters are freed without being invoked while the context can still
-// take the work their handlers post on destruction.
-class sync_registry final : public boost::asio::execution_context::service
-{
-public:
-    inline static boost::asio::execution_context::id id;
-
-    explicit sync_registry(boost::asio::execution_context& ctx)
-        : boost::asio::execution_context::service(ctx)
-    {}
-
-    void add(sync_object* p) noexcept;
-    void remove(sync_object* p) noexcept;
-
-private:
-    void shutdown() override;
-
-    sync_object* head_ = nullptr;
-};
-
 // What every primitive shares: its name for error messages, the loop it is bound to
-// (asyncio's _LoopBoundMixin: the loop of first use), cancellation of its waiters.
+// (asyncio's _LoopBoundMixin: the loop of first use), cancellation of its waiters. A bound
+// primitive is linked in its loop's list: when the loop's io_context shuts down (destroyed
+// with waiters pending), their waiters are freed without being invoked while the context
+// can still take the work their handlers post on destruction.
 class sync_object
 {
 public:
@@ -127,14 +108,15 @@ protected:
     [[noreturn]] void throw_state(const char* what) const;
 
 private:
-    friend class sync_registry;
+    friend void abandon_primitives(sync_object*& head) noexcept;
 
     void bind_slow(event_loop& l);
     void check_thread_slow() const;
+    void link(sync_object*& head) noexcept;
+    void unlink(sync_object*& head) noexcept;
 
     const char* kind_;
-    event_loop* loop_ = nullptr;
-    sync_registry* registry_ = nullptr;
+    event_loop* loop_ = nullptr; // set while linked in the loop's list
     std::thread::id thread_{};
     sync_object* reg_prev_ = nullptr;
     sync_object* reg_next_ = nullptr;
@@ -165,31 +147,32 @@ protected:
     counted_op_list waiters_;
 };
 
-inline void sync_registry::add(sync_object* p) noexcept
+inline void sync_object::link(sync_object*& head) noexcept
 {
-    p->reg_prev_ = nullptr;
-    p->reg_next_ = head_;
-    if (head_)
-        head_->reg_prev_ = p;
-    head_ = p;
+    reg_prev_ = nullptr;
+    reg_next_ = head;
+    if (head)
+        head->reg_prev_ = this;
+    head = this;
 }
 
-inline void sync_registry::remove(sync_object* p) noexcept
+inline void sync_object::unlink(sync_object*& head) noexcept
 {
-    if (p->reg_prev_)
-        p->reg_prev_->reg_next_ = p->reg_next_;
+    if (reg_prev_)
+        reg_prev_->reg_next_ = reg_next_;
     else
-        head_ = p->reg_next_;
-    if (p->reg_next_)
-        p->reg_next_->reg_prev_ = p->reg_prev_;
-    p->reg_prev_ = p->reg_next_ = nullptr;
+        head = reg_next_;
+    if (reg_next_)
+        reg_next_->reg_prev_ = reg_prev_;
+    reg_prev_ = reg_next_ = nullptr;
 }
 
-inline void sync_registry::shutdown()
+// The loop's io_context shuts down: every primitive bound to it lets go of the loop and
+// frees its waiters without invoking them.
+inline void abandon_primitives(sync_object*& head) noexcept
 {
-    while (sync_object* p = head_) {
-        remove(p);
-        p->registry_ = nullptr;
+    while (sync_object* p = head) {
+        p->unlink(head);
         p->loop_ = nullptr;
         p->abandon_waiters();
     }
@@ -204,9 +187,7 @@ inline void sync_object::bind_slow(event_loop& l)
     }
     if (l.is_closed())
         throw invalid_state_error(std::string(kind_) + ": the event loop is closed");
-    auto& reg = boost::asio::use_service<sync_registry>(l.get_io_context());
-    reg.add(this);
-    registry_ = &reg;
+    link(loop_access::primitives(l));
     loop_ = &l;
     thread_ = std::this_thread::get_id();
 }
@@ -228,9 +209,8 @@ inline void sync_object::throw_state(const char* what) const
 
 inline void sync_object::unbind() noexcept
 {
-    if (registry_) {
-        registry_->remove(this);
-        registry_ = nullptr;
+    if (loop_) {
+        unlink(loop_access::primitives(*loop_));
         if (!loop_->is_closed())
             fail_waiters_on_destroy();
         else
