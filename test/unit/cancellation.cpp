@@ -10,6 +10,9 @@
 
 #include <boost/tulip/task.hpp>
 
+#include <boost/tulip/sync.hpp>
+#include <boost/tulip/wait.hpp>
+
 #include <boost/tulip/test.hpp>
 
 #include "helpers.hpp"
@@ -311,6 +314,58 @@ BOOST_TULIP_TEST_CASE(cancel_right_after_the_awaited_result_arrived_raises_at_th
     BOOST_TEST(victim.cancelled());
     BOOST_TEST(cancel_message(e) == "after result");
     BOOST_TEST((tulip::clock::now() - t0 < 1h));
+}
+
+// Waits for `ev`, then for `other` (through shield() if `shielded`), storing its result.
+tulip::awaitable<void> wait_event_then_task(tulip::event& ev, tulip::task<int> other, bool shielded,
+                                            int& got)
+{
+    co_await ev.wait();
+    if (shielded)
+        got = co_await tulip::shield(other);
+    else
+        got = co_await other.wait();
+}
+
+tulip::awaitable<int> yield_then_wait_event(tulip::event& ev, int v)
+{
+    co_await tulip::sleep(0s); // waits on `ev` behind the task created after it
+    co_await ev.wait();
+    co_return v;
+}
+
+// The victim is cancelled while ready to run; it then awaits a task that ends in the same
+// loop iteration, before the interrupted wait resumes it. Whether the wait was
+// interrupted is decided when it ends: the cancellation is not dropped for the result.
+tulip::awaitable<void> runnable_cancel_then_awaited_task_ends_before_the_resume(bool shielded)
+{
+    tulip::event ev;
+    int got = -1;
+    auto other = tulip::create_task(yield_then_wait_event(ev, 7));
+    auto victim = tulip::create_task(wait_event_then_task(ev, other, shielded, got));
+    co_await tulip::sleep(1s); // both wait on ev: the victim first
+    ev.set();                  // wakes the victim, then other
+    victim.cancel("late");
+    std::exception_ptr e;
+    try {
+        co_await victim.wait();
+    } catch (...) {
+        e = std::current_exception();
+    }
+    BOOST_TEST(other.done());
+    BOOST_TEST(got == -1);
+    BOOST_TEST(victim.cancelled());
+    BOOST_TEST(cancel_message(e) == "late");
+}
+
+BOOST_TULIP_TEST_CASE(cancel_while_runnable_is_not_lost_when_the_awaited_task_ends_before_resuming)
+{
+    co_await runnable_cancel_then_awaited_task_ends_before_the_resume(false);
+}
+
+BOOST_TULIP_TEST_CASE(cancel_while_runnable_is_not_lost_when_the_shielded_task_ends_before_resuming)
+{
+    co_await runnable_cancel_then_awaited_task_ends_before_the_resume(true);
 }
 
 BOOST_TULIP_TEST_CASE(later_co_awaits_work_after_a_caught_cancellation)

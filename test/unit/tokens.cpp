@@ -27,7 +27,10 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -37,6 +40,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -272,15 +276,13 @@ BOOST_TULIP_TEST_CASE(queue_operations_complete_with_every_token)
 
 BOOST_TULIP_TEST_CASE(future_and_task_async_wait_complete_with_every_token)
 {
-    // No use_future: Tulip reads the shared state while delivering, and use_future's
-    // handler runs that delivery on Asio's system executor, another thread (a data race
-    // TSan reports; the delivery rule is to read the outcome on the loop first).
-    constexpr bool use_future = false;
+    // use_future included: the outcome is taken on the loop, then handed to use_future's
+    // executor (Asio's system thread pool), which touches no Tulip state.
     auto f = tulip::get_running_loop().create_future<>();
     f.set_result();
     co_await with_every_token<std::exception_ptr>(
         [&](auto&& token) { return f.async_wait(std::forward<decltype(token)>(token)); },
-        [](const std::exception_ptr& e) { BOOST_TEST(!e); }, use_future);
+        [](const std::exception_ptr& e) { BOOST_TEST(!e); });
 
     auto t = tulip::create_task(tulip_test::immediate(42));
     co_await with_every_token<std::exception_ptr, int>(
@@ -288,14 +290,74 @@ BOOST_TULIP_TEST_CASE(future_and_task_async_wait_complete_with_every_token)
         [](const std::exception_ptr& e, int v) {
             BOOST_TEST(!e);
             BOOST_TEST(v == 42);
-        },
-        use_future);
+        });
+}
+
+BOOST_TULIP_TEST_CASE(async_wait_with_use_future_on_pending_future_and_task_gets_the_outcome)
+{
+    // The waits are pending when started: the outcome is taken on the loop when the
+    // future or task completes, not by use_future's thread.
+    auto f = tulip::get_running_loop().create_future<std::string>();
+    auto fut = f.async_wait(asio::use_future);
+    auto t = tulip::create_task(tulip_test::value_after(3s, 7));
+    auto tfut = t.async_wait(asio::use_future);
+    auto failing = tulip::create_task(tulip_test::fail_after(2s, "boom"));
+    auto ffut = failing.async_wait(asio::use_future);
+    co_await tulip::sleep(1s);
+    f.set_result("done");
+    co_await tulip::sleep(5s);
+    BOOST_TEST_REQUIRE((fut.wait_for(60s) == std::future_status::ready));
+    BOOST_TEST(fut.get() == "done");
+    BOOST_TEST_REQUIRE((tfut.wait_for(60s) == std::future_status::ready));
+    BOOST_TEST(tfut.get() == 7);
+    BOOST_TEST_REQUIRE((ffut.wait_for(60s) == std::future_status::ready));
+    BOOST_CHECK_THROW(ffut.get(), std::runtime_error);
+}
+
+BOOST_TULIP_TEST_CASE(waits_bound_to_a_strand_of_another_io_context_complete_on_its_thread)
+{
+    // The outcome is taken on the loop; the handler then runs on its own executor, a
+    // strand of an io_context run by another thread, and reads no Tulip state there.
+    asio::io_context other;
+    auto work = asio::make_work_guard(other);
+    std::thread runner([&other] { other.run(); });
+    auto strand = asio::make_strand(other);
+
+    std::promise<std::pair<bool, int>> task_seen, next_seen;
+    std::promise<std::pair<bool, std::string>> future_seen;
+    auto t = tulip::create_task(tulip_test::value_after(2s, 5));
+    t.async_wait(asio::bind_executor(strand, [&](std::exception_ptr e, int v) {
+        task_seen.set_value({strand.running_in_this_thread() && !e, v});
+    }));
+    auto f = tulip::get_running_loop().create_future<std::string>();
+    f.async_wait(asio::bind_executor(strand, [&](std::exception_ptr e, std::string v) {
+        future_seen.set_value({strand.running_in_this_thread() && !e, std::move(v)});
+    }));
+    auto gen = one_two();
+    gen.async_next(asio::bind_executor(strand, [&](std::exception_ptr e, std::optional<int> v) {
+        next_seen.set_value({strand.running_in_this_thread() && !e, v.value_or(-1)});
+    }));
+    co_await tulip::sleep(1s);
+    f.set_result("set");
+    co_await tulip::sleep(2s);
+
+    auto task_result = task_seen.get_future();
+    auto future_result = future_seen.get_future();
+    auto next_result = next_seen.get_future();
+    BOOST_TEST_REQUIRE((task_result.wait_for(60s) == std::future_status::ready));
+    BOOST_TEST_REQUIRE((future_result.wait_for(60s) == std::future_status::ready));
+    BOOST_TEST_REQUIRE((next_result.wait_for(60s) == std::future_status::ready));
+    work.reset();
+    runner.join();
+    BOOST_TEST((task_result.get() == std::pair<bool, int>(true, 5)));
+    BOOST_TEST((future_result.get() == std::pair<bool, std::string>(true, "set")));
+    BOOST_TEST((next_result.get() == std::pair<bool, int>(true, 1)));
 }
 
 BOOST_TULIP_TEST_CASE(generator_async_next_completes_with_every_token)
 {
-    // One generator per token kind: each sees the first item. No use_future: the body
-    // would run on use_future's executor, Asio's system thread pool, not on the loop.
+    // One generator per token kind: each sees the first item. With use_future the body
+    // still runs on the loop; only the item goes to use_future's executor.
     std::deque<tulip::async_generator<int>> gens;
     co_await with_every_token<std::exception_ptr, std::optional<int>>(
         [&gens](auto&& token) {
@@ -305,8 +367,7 @@ BOOST_TULIP_TEST_CASE(generator_async_next_completes_with_every_token)
         [](const std::exception_ptr& e, std::optional<int>& v) {
             BOOST_TEST(!e);
             BOOST_TEST((v == 1));
-        },
-        false);
+        });
 }
 
 // ---- awaitable_token: the error mapping and the data it carries ------------------------

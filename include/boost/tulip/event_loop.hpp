@@ -44,6 +44,9 @@ class task;
 using any_task = task<>;
 
 namespace detail {
+
+class sync_object;
+
 // Whether, and by how many frames, the loop is driven (runner::run, the test runner),
 // and whether stop() asked the one driving it to return.
 class loop_run_state
@@ -68,6 +71,9 @@ task_registry& loop_tasks(event_loop& l) noexcept;
 asyncgen_registry& loop_asyncgens(event_loop& l) noexcept;
 signal_table& loop_signals(event_loop& l) noexcept;
 loop_run_state& loop_run(event_loop& l) noexcept;
+// The primitives and queues bound to the loop (sync_waiter.hpp), a list through them:
+// their waiters are freed, unrun, when the loop shuts down.
+sync_object*& loop_primitives(event_loop& l) noexcept;
 } // namespace detail
 
 // tag::outline[]
@@ -272,6 +278,7 @@ private:
     friend detail::asyncgen_registry& detail::loop_asyncgens(event_loop&) noexcept;
     friend detail::signal_table& detail::loop_signals(event_loop&) noexcept;
     friend detail::loop_run_state& detail::loop_run(event_loop&) noexcept;
+    friend detail::sync_object*& detail::loop_primitives(event_loop&) noexcept;
 
     void shutdown() override;
 
@@ -293,6 +300,7 @@ private:
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
     std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<std::size_t> pending_callbacks_{0};
+    detail::sync_object* primitives_ = nullptr; // primitives and queues bound to this loop
     // tag::outline[]
 };
 
@@ -339,6 +347,10 @@ inline signal_table& loop_signals(event_loop& l) noexcept
 inline loop_run_state& loop_run(event_loop& l) noexcept
 {
     return l.run_;
+}
+inline sync_object*& loop_primitives(event_loop& l) noexcept
+{
+    return l.primitives_;
 }
 
 // Runs the loop's io_context until `done()` holds or it is out of work, so that what is

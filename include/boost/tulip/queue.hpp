@@ -144,9 +144,9 @@ private:
     std::size_t maxsize_;
     std::size_t unfinished_ = 0;
     bool shut_down_ = false;
-    detail::waiter_list getters_; // only while the queue is empty
-    detail::waiter_list putters_; // only while the queue is full
-    detail::waiter_list joiners_;
+    detail::counted_op_list getters_; // only while the queue is empty
+    detail::counted_op_list putters_; // only while the queue is full
+    detail::counted_op_list joiners_;
 };
 
 /// A first-in first-out queue (asyncio.Queue).

@@ -226,7 +226,7 @@ private:
     friend struct detail::wait_for_handler;
     template <class Handler>
     void start_wait(Handler&& h, lock::guard* g);
-    void move_to_lock(detail::sync_waiter* w);
+    void move_to_lock(detail::op_node* w);
     void check_guard(const lock::guard& g) const;
     void notify_some(std::size_t n) noexcept;
     // waiters_ holds those not yet notified; a notified one waits for the lock.

@@ -10,6 +10,7 @@
 #include <boost/tulip/debug.hpp>
 
 #include <boost/tulip/detail/handler_loop.hpp>
+#include <boost/tulip/detail/sync_waiter.hpp>
 #include <boost/tulip/task.hpp>
 
 #include <boost/asio/post.hpp>
@@ -169,6 +170,7 @@ event_loop::~event_loop()
 
 void event_loop::shutdown()
 {
+    detail::abandon_primitives(primitives_);
     closed_.store(true, std::memory_order_release);
     asyncgens_.drop_all();
     signals_.shutdown();

@@ -43,11 +43,7 @@ future_base::~future_base()
 {
     if (loop_)
         loop_tasks(*loop_).remove_unretrieved(*this);
-    while (waiters_) {
-        waiter* w = waiters_;
-        waiters_ = w->next;
-        w->destroy();
-    }
+    waiters_.destroy_all();
 }
 
 event_loop& future_base::loop() const
@@ -168,31 +164,6 @@ void future_base::set_exception(std::exception_ptr e)
     complete(status::finished, std::move(e), true);
 }
 
-bool future_base::abort_waiter(waiter* w)
-{
-    waiter* prev = nullptr;
-    for (waiter* p = waiters_; p; prev = p, p = p->next) {
-        if (p != w)
-            continue;
-        (prev ? prev->next : waiters_) = p->next;
-        if (waiters_tail_ == p)
-            waiters_tail_ = prev;
-        p->complete(false);
-        return true;
-    }
-    return false;
-}
-
-void future_base::add_waiter(waiter* w) noexcept
-{
-    w->next = nullptr;
-    if (waiters_tail_)
-        waiters_tail_->next = w;
-    else
-        waiters_ = w;
-    waiters_tail_ = w;
-}
-
 void future_base::complete(status s, std::exception_ptr e, bool wake)
 {
     boost::intrusive_ptr<future_base> self(this); // waiters may drop the last handle
@@ -209,18 +180,7 @@ void future_base::complete(status s, std::exception_ptr e, bool wake)
             loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
     }
     if (wake)
-        wake_waiters(false);
-}
-
-void future_base::wake_waiters(bool resume_inline)
-{
-    waiter* w = std::exchange(waiters_, nullptr);
-    waiters_tail_ = nullptr;
-    while (w) {
-        waiter* next = w->next;
-        w->complete(resume_inline);
-        w = next;
-    }
+        wake_waiters();
 }
 
 void future_base::last_reference_dropped() noexcept
@@ -377,7 +337,7 @@ void task_base::finish(std::exception_ptr e) noexcept
 void task_base::finish_and_wake(std::exception_ptr e)
 {
     finish(std::move(e));
-    wake_waiters(false);
+    wake_waiters();
 }
 
 std::string task_base::describe() const

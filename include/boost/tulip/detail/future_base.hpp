@@ -9,9 +9,11 @@
 #define BOOST_TULIP_DETAIL_FUTURE_BASE_HPP
 
 #include <boost/tulip/context.hpp>
+#include <boost/tulip/detail/op_node.hpp>
 #include <boost/tulip/detail/recycled.hpp>
 #include <boost/tulip/error.hpp>
 
+#include <boost/asio/error.hpp>
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
 #include <concepts>
@@ -28,20 +30,6 @@ namespace detail {
 
 class future_base;
 class task_base;
-
-// Something suspended until a future is done (an awaiting coroutine, an async_wait).
-class waiter
-{
-public:
-    waiter* next = nullptr;
-    // The future is done: deliver the outcome and free this node.
-    virtual void complete(bool resume_inline) = 0;
-    // Free without delivering (the loop is shutting down).
-    virtual void destroy() noexcept = 0;
-
-protected:
-    ~waiter() = default;
-};
 
 struct done_callback
 {
@@ -93,10 +81,16 @@ public:
     void set_finished();
     void set_exception(std::exception_ptr e);
 
-    void add_waiter(waiter* w) noexcept;
-    // Takes `w` out of the waiters and completes it now (the future is not done: the
-    // waiter reports its own cancellation). False if `w` is not waiting here.
-    bool abort_waiter(waiter* w);
+    // A suspended operation waits until this is done (an awaiting coroutine, async_wait,
+    // one child of gather or wait).
+    void add_waiter(op_node* w) noexcept { waiters_.push_back(w); }
+    // Takes `w` (waiting here) out of the waiters and completes it with operation_aborted
+    // (the future is not done: the waiter reports its own cancellation).
+    void abort_waiter(op_node* w)
+    {
+        waiters_.remove(w);
+        w->complete(boost::asio::error::operation_aborted, delivery::posted);
+    }
 
     const std::string& cancel_message() const noexcept { return cancel_message_; }
     virtual bool is_task() const noexcept { return false; }
@@ -115,8 +109,8 @@ protected:
     void complete(status s, std::exception_ptr e, bool wake);
 
 public:
-    // Resumes every waiter, inline if allowed.
-    void wake_waiters(bool resume_inline);
+    // Completes every waiter; each handler is posted (asyncio schedules the wake-ups).
+    void wake_waiters() { waiters_.complete_all({}, delivery::posted); }
 
 protected:
     void last_reference_dropped() noexcept;
@@ -130,8 +124,7 @@ protected:
     std::exception_ptr error_;
     std::string cancel_message_;
     std::vector<done_callback> callbacks_;
-    waiter* waiters_ = nullptr;
-    waiter* waiters_tail_ = nullptr;
+    op_list waiters_;
     std::uint64_t next_callback_id_ = 0;
     status status_ = status::pending;
     bool retrieved_ = false;

@@ -144,7 +144,7 @@ template <BOOST_ASIO_COMPLETION_TOKEN_FOR(wait_signature<T>) CompletionToken>
 auto handle_base<T, State, Self>::async_wait(CompletionToken&& token) const
 {
     return boost::asio::async_initiate<CompletionToken, wait_signature<T>>(
-        initiate_wait<deliver_outcome<T, State>>{}, token, st_);
+        initiate_wait<future_waiter, outcome_completion<T, State>>{}, token, st_, true);
 }
 
 template <class T, class State, class Self>
@@ -152,10 +152,11 @@ boost::asio::awaitable<T> handle_base<T, State, Self>::wait() const
 {
     auto st = st_;
     if (!st->done()) {
-        co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
-            initiate_wait<deliver_nothing>{}, boost::asio::deferred, st);
-        if (!st->done()) // the wait itself was interrupted by a cancellation
-            std::rethrow_exception(interrupted_wait(current.task));
+        const bool interrupted =
+            co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void(bool)>(
+                initiate_wait<future_waiter, resume_completion>{}, boost::asio::deferred, st, true);
+        if (interrupted) // the wait itself was interrupted by a cancellation
+            std::rethrow_exception(interrupted_wait(awaiting_task()));
     }
     st->check_result();
     if constexpr (!std::is_void_v<T>)

@@ -12,14 +12,10 @@
 #include <boost/tulip/task.hpp>
 
 #include <boost/tulip/detail/future_base.hpp>
-#include <boost/tulip/detail/task_base.hpp>
-#include <boost/tulip/detail/thread_state.hpp>
-#include <boost/tulip/detail/wait_op.hpp>
+#include <boost/tulip/detail/suspended_op.hpp>
 #include <boost/tulip/event_loop.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <cstddef>
@@ -62,10 +58,10 @@ future_base* state_of(const H& h) noexcept
 
 // A waiter node on one child. The nodes of one wait are one array owned by the wait,
 // so waiting on n children costs one allocation, not n coroutines.
-class multi_wait_node final : public waiter
+class multi_wait_node final : public op_node
 {
 public:
-    void complete(bool resume_inline) override;
+    void complete(boost::system::error_code ec, delivery d) override;
     void destroy() noexcept override;
 
     multi_wait* owner = nullptr;
@@ -76,7 +72,7 @@ public:
 // Waits for several futures or tasks and completes one handler, once. References: one
 // per attached node, one for the timeout callback while it is scheduled, and local
 // guards; the cancellation handler in the awaiter's slot holds a plain pointer (it is
-// cleared before the wait goes away).
+// cleared before the wait goes away). Every completion is posted.
 class multi_wait
 {
 public:
@@ -97,8 +93,9 @@ public:
     template <class Range>
     void start(const Range& children, std::optional<clock::time_point> deadline);
 
-    void on_child_done(future_base& child, bool resume_inline);
-    void on_cancel();
+    void on_child_done(future_base& child);
+    // From the cancellation handler: wait leaves its tasks; gather cancels its children.
+    void cancel();
     void on_timeout();
 
     void add_ref() noexcept { ++refs_; }
@@ -110,7 +107,7 @@ public:
 
 protected:
     // Invokes the handler with `e` (null: the wait is over; else the exception to throw).
-    virtual void complete_handler(std::exception_ptr e, bool resume_inline) = 0;
+    virtual void complete_handler(std::exception_ptr e) = 0;
     virtual void install_cancellation() = 0;
     virtual void clear_slot() noexcept = 0;
 
@@ -121,7 +118,7 @@ private:
     {
         return mode_ == multi_wait_mode::gather || mode_ == multi_wait_mode::gather_settled;
     }
-    void finish(std::exception_ptr e, bool resume_inline);
+    void finish(std::exception_ptr e);
 
     std::unique_ptr<multi_wait_node[]> nodes_;
     std::size_t size_;
@@ -144,11 +141,12 @@ inline void intrusive_ptr_release(multi_wait* p) noexcept
     p->release();
 }
 
-inline void multi_wait_node::complete(bool resume_inline)
+inline void multi_wait_node::complete(boost::system::error_code, delivery)
 {
+    // Done, or taken off a child still pending (the wait is over): on_child_done tells.
     multi_wait* o = owner;
     attached = false;
-    o->on_child_done(*child, resume_inline);
+    o->on_child_done(*child);
     o->release();
 }
 
@@ -170,7 +168,7 @@ void multi_wait::start(const Range& children, std::optional<clock::time_point> d
         n.owner = this;
         n.child = f;
         if (f->done()) {
-            on_child_done(*f, false);
+            on_child_done(*f);
         } else if (!finished_ || mode_ == multi_wait_mode::gather) {
             // After a gather failed, its other children are still followed, so that
             // their exceptions are marked retrieved (asyncio).
@@ -187,7 +185,7 @@ void multi_wait::start(const Range& children, std::optional<clock::time_point> d
             *deadline, [self = boost::intrusive_ptr<multi_wait>(this)] { self->on_timeout(); });
 }
 
-inline void multi_wait::on_child_done(future_base& child, bool resume_inline)
+inline void multi_wait::on_child_done(future_base& child)
 {
     if (finished_) {
         // asyncio's gather marks the exceptions of the other children retrieved.
@@ -199,29 +197,29 @@ inline void multi_wait::on_child_done(future_base& child, bool resume_inline)
     switch (mode_) {
     case multi_wait_mode::gather:
         if (std::exception_ptr e = child.outcome())
-            return finish(std::move(e), resume_inline);
+            return finish(std::move(e));
         break;
     case multi_wait_mode::first_completed:
-        return finish(nullptr, resume_inline);
+        return finish(nullptr);
     case multi_wait_mode::first_exception:
         if (!child.cancelled() && child.exception())
-            return finish(nullptr, resume_inline);
+            return finish(nullptr);
         break;
     case multi_wait_mode::gather_settled:
     case multi_wait_mode::all_completed:
         break;
     }
     if (remaining_ == 0)
-        finish(cancel_requested_ ? interrupted_wait(awaiter_) : nullptr, resume_inline);
+        finish(cancel_requested_ ? interrupted_wait(awaiter_) : nullptr);
 }
 
-inline void multi_wait::on_cancel()
+inline void multi_wait::cancel()
 {
     if (finished_)
         return;
     if (!gathering()) {
         // asyncio.wait: the awaiter gets the cancellation, the tasks keep running.
-        finish(interrupted_wait(awaiter_), false);
+        finish(interrupted_wait(awaiter_));
         return;
     }
     // gather: cancel every child; the awaiter gets the cancellation when a child ends
@@ -236,10 +234,10 @@ inline void multi_wait::on_cancel()
 inline void multi_wait::on_timeout()
 {
     if (!finished_)
-        finish(nullptr, false);
+        finish(nullptr);
 }
 
-inline void multi_wait::finish(std::exception_ptr e, bool resume_inline)
+inline void multi_wait::finish(std::exception_ptr e)
 {
     if (finished_)
         return;
@@ -255,21 +253,8 @@ inline void multi_wait::finish(std::exception_ptr e, bool resume_inline)
             if (nodes_[i].attached)
                 nodes_[i].child->abort_waiter(&nodes_[i]);
     }
-    complete_handler(std::move(e), resume_inline);
+    complete_handler(std::move(e));
 }
-
-// The cancellation handler in the awaiter's slot.
-struct multi_wait_cancellation
-{
-    multi_wait* op;
-
-    void operator()(boost::asio::cancellation_type_t type)
-    {
-        using ct = boost::asio::cancellation_type;
-        if ((type & (ct::terminal | ct::partial | ct::total)) != ct::none)
-            op->on_cancel(); // may destroy this handler: touch nothing after
-    }
-};
 
 template <class Handler>
 class multi_wait_op final : public multi_wait
@@ -289,28 +274,30 @@ public:
     }
 
 private:
-    void complete_handler(std::exception_ptr e, bool resume_inline) override
+    struct exception_completion
+    {
+        std::exception_ptr e;
+
+        template <class H>
+        void operator()(H&& h)
+        {
+            static_cast<H&&>(h)(std::move(e));
+        }
+    };
+
+    void complete_handler(std::exception_ptr e) override
     {
         Handler h(std::move(*h_));
         h_.reset();
-        deliver(
-            loop_, std::move(h),
-            [e = std::move(e)](Handler&& h) mutable { std::move(h)(std::move(e)); }, resume_inline);
+        deliver(loop_, std::move(h), exception_completion{std::move(e)}, delivery::posted);
     }
 
     void install_cancellation() override
     {
-        auto slot = boost::asio::get_associated_cancellation_slot(*h_);
-        if (slot.is_connected())
-            slot.template emplace<multi_wait_cancellation>(multi_wait_cancellation{this});
+        detail::install_cancellation(*h_, static_cast<multi_wait*>(this));
     }
 
-    void clear_slot() noexcept override
-    {
-        auto slot = boost::asio::get_associated_cancellation_slot(*h_);
-        if (slot.is_connected())
-            slot.clear();
-    }
+    void clear_slot() noexcept override { clear_cancellation(*h_); }
 
     std::optional<Handler> h_;
 };
@@ -323,8 +310,8 @@ struct initiate_multi_wait
     {
         using handler_type = std::decay_t<Handler>;
         event_loop& loop = state_of(*std::begin(*children))->loop();
-        task_base* awaiter = current.task;
-        set_awaiting(awaiter, children_desc<Range>(mode), children);
+        task_base* awaiter = awaiting_task();
+        show_awaiting(awaiter, children_desc<Range>(mode), children);
         auto* op = new multi_wait_op<handler_type>(static_cast<Handler&&>(handler), loop, mode,
                                                    std::size(*children), awaiter);
         op->start(*children, deadline);

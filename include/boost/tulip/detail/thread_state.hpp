@@ -21,7 +21,8 @@ struct thread_state
     task_base* task = nullptr;
     context* ctx = nullptr;
     event_loop* loop = nullptr;
-    int depth = 0; // task steps and loop callbacks on this thread's stack
+    int depth = 0;              // task steps and loop callbacks on this thread's stack
+    int inline_completions = 0; // nesting of immediate completions run inline (deliver())
 };
 
 inline thread_local thread_state current{};
@@ -33,7 +34,7 @@ public:
     scoped_thread_state(task_base* t, context* c, event_loop* l) noexcept
         : saved_(current)
     {
-        current = thread_state{t, c, l, saved_.depth + 1};
+        current = thread_state{t, c, l, saved_.depth + 1, saved_.inline_completions};
     }
     ~scoped_thread_state() { current = saved_; }
     scoped_thread_state(const scoped_thread_state&) = delete;

@@ -8,6 +8,8 @@
 #ifndef BOOST_TULIP_IMPL_GENERATOR_HPP
 #define BOOST_TULIP_IMPL_GENERATOR_HPP
 
+#include <boost/tulip/detail/suspended_op.hpp>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -161,6 +163,15 @@ struct initiate_next
     template <class Handler>
     void operator()(Handler&& handler, generator_ref<generator_promise<T, Send>> g) const
     {
+        event_loop* loop = current.loop ? current.loop : g->loop;
+        if (loop && !runs_on_loop(handler, *loop)) {
+            // The body runs on the loop; only the outcome goes to the handler's executor.
+            using handler_type = std::decay_t<Handler>;
+            boost::asio::co_spawn(loop->get_executor(), next_on_own_thread<T, Send>(std::move(g)),
+                                  on_loop_then_handler<handler_type>{
+                                      handler_type(static_cast<Handler&&>(handler)), loop});
+            return;
+        }
         auto ex = next_executor(handler, g->loop);
         boost::asio::co_spawn(ex, next_on_own_thread<T, Send>(std::move(g)),
                               static_cast<Handler&&>(handler));

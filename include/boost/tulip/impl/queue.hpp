@@ -90,9 +90,9 @@ void basic_queue<T, Storage>::push(T&& item)
 {
     ++unfinished_;
     // Getters wait only while the queue is empty: the first one takes the item directly.
-    if (detail::sync_waiter* w = getters_.pop_front()) {
+    if (detail::op_node* w = getters_.pop_front()) {
         static_cast<detail::get_waiter<T>*>(w)->value.emplace(std::move(item));
-        w->complete({});
+        w->complete({}, detail::delivery::posted);
     } else {
         storage_.push(std::move(item));
     }
@@ -103,10 +103,10 @@ template <class T, class Storage>
     {
         T v = storage_.pop();
         // The slot freed goes to the first putter at once (putters wait only while full).
-        if (detail::sync_waiter* w = putters_.pop_front()) {
+        if (detail::op_node* w = putters_.pop_front()) {
             storage_.push(std::move(*static_cast<detail::put_waiter<T>*>(w)->item));
             ++unfinished_;
-            w->complete({});
+            w->complete({}, detail::delivery::posted);
         }
         return v;
     }
@@ -152,20 +152,23 @@ void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
 {
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
-        detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{ec},
+                        detail::delivery::posted);
         return;
     }
     if (shut_down_) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             detail::plain_completion{error::queue_shut_down});
+        detail::deliver(loop, static_cast<Handler&&>(handler),
+                        detail::code_completion{error::queue_shut_down},
+                        detail::delivery::immediate);
         return;
     }
     if (!full()) {
         push(std::move(item));
-        detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{},
+                        detail::delivery::immediate);
         return;
     }
-    detail::enqueue_waiter<detail::put_waiter<T>, detail::plain_completion>(
+    detail::enqueue_waiter<detail::put_waiter<T>, detail::code_completion>(
         *this, putters_, detail::queue_putter, detail::awaiting_queue_put, loop,
         static_cast<Handler&&>(handler), std::move(item));
 }
@@ -241,16 +244,19 @@ void basic_queue<T, Storage>::start_get(Handler&& handler)
     using completion = detail::get_completion<T, Optional>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
-        detail::deliver(loop, static_cast<Handler&&>(handler), completion{ec, std::nullopt}, false);
+        detail::deliver(loop, static_cast<Handler&&>(handler), completion{ec, std::nullopt},
+                        detail::delivery::posted);
         return;
     }
     if (!storage_.empty()) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler), completion{{}, take()});
+        detail::deliver(loop, static_cast<Handler&&>(handler), completion{{}, take()},
+                        detail::delivery::immediate);
         return;
     }
     if (shut_down_) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             completion{error::queue_shut_down, std::nullopt});
+        detail::deliver(loop, static_cast<Handler&&>(handler),
+                        completion{error::queue_shut_down, std::nullopt},
+                        detail::delivery::immediate);
         return;
     }
     detail::enqueue_waiter<detail::get_waiter<T>, completion>(*this, getters_, detail::queue_getter,
@@ -289,7 +295,7 @@ void basic_queue<T, Storage>::task_done()
     if (unfinished_ == 0)
         throw_state("task_done() called more times than items were put");
     if (--unfinished_ == 0)
-        joiners_.fail_all({});
+        joiners_.complete_all({}, detail::delivery::posted);
 }
 
 template <class T, class Storage>
@@ -309,14 +315,16 @@ void basic_queue<T, Storage>::start_join(Handler&& handler)
 {
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
-        detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{ec},
+                        detail::delivery::posted);
         return;
     }
     if (unfinished_ == 0) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{},
+                        detail::delivery::immediate);
         return;
     }
-    detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
+    detail::enqueue_waiter<detail::plain_waiter, detail::code_completion>(
         *this, joiners_, detail::queue_joiner, detail::awaiting_queue_join, loop,
         static_cast<Handler&&>(handler));
 }
@@ -332,10 +340,10 @@ void basic_queue<T, Storage>::shutdown(bool immediate)
         storage_.clear();
         unfinished_ -= std::min(dropped, unfinished_);
         if (unfinished_ == 0)
-            joiners_.fail_all({});
+            joiners_.complete_all({}, detail::delivery::posted);
     }
-    getters_.fail_all(error::queue_shut_down);
-    putters_.fail_all(error::queue_shut_down);
+    getters_.complete_all(error::queue_shut_down, detail::delivery::posted);
+    putters_.complete_all(error::queue_shut_down, detail::delivery::posted);
 }
 
 template <class T, class Storage>
@@ -353,7 +361,7 @@ void basic_queue<T, Storage>::cancel_waiter(detail::sync_waiter* w)
         joiners_.remove(w);
         break;
     }
-    w->complete(boost::asio::error::operation_aborted);
+    w->complete(boost::asio::error::operation_aborted, detail::delivery::posted);
 }
 
 template <class T, class Storage>
@@ -369,9 +377,9 @@ template <class T, class Storage>
     requires std::movable<T>
 void basic_queue<T, Storage>::fail_waiters_on_destroy() noexcept
 {
-    getters_.fail_all(boost::asio::error::operation_aborted);
-    putters_.fail_all(boost::asio::error::operation_aborted);
-    joiners_.fail_all(boost::asio::error::operation_aborted);
+    getters_.complete_all(boost::asio::error::operation_aborted, detail::delivery::posted);
+    putters_.complete_all(boost::asio::error::operation_aborted, detail::delivery::posted);
+    joiners_.complete_all(boost::asio::error::operation_aborted, detail::delivery::posted);
 }
 
 } // namespace boost::tulip

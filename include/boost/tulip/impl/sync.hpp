@@ -167,13 +167,13 @@ void lock::start_acquire(Handler&& handler)
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::lock_completion{ec, this},
-                        false);
+                        detail::delivery::posted);
         return;
     }
     if (!locked_) {
         locked_ = true;
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             detail::lock_completion{{}, this});
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::lock_completion{{}, this},
+                        detail::delivery::immediate);
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::lock_completion>(
@@ -202,8 +202,8 @@ inline void lock::release_noexcept() noexcept
     if (!locked_)
         return;
     // Ownership passes to the first waiter: the lock stays locked.
-    if (detail::sync_waiter* w = waiters_.pop_front())
-        w->complete({});
+    if (detail::op_node* w = waiters_.pop_front())
+        w->complete({}, detail::delivery::posted);
     else
         locked_ = false;
 }
@@ -228,14 +228,16 @@ void event::start_wait(Handler&& handler)
 {
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
-        detail::deliver(loop, static_cast<Handler&&>(handler), detail::plain_completion{ec}, false);
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{ec},
+                        detail::delivery::posted);
         return;
     }
     if (set_) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler), detail::plain_completion{});
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::code_completion{},
+                        detail::delivery::immediate);
         return;
     }
-    detail::enqueue_waiter<detail::plain_waiter, detail::plain_completion>(
+    detail::enqueue_waiter<detail::plain_waiter, detail::code_completion>(
         *this, waiters_, 0, detail::awaiting_event_wait, loop, static_cast<Handler&&>(handler));
 }
 
@@ -245,7 +247,7 @@ inline void event::set()
     if (set_)
         return;
     set_ = true;
-    waiters_.fail_all({});
+    waiters_.complete_all({}, detail::delivery::posted);
 }
 
 inline void event::clear()
@@ -287,8 +289,8 @@ auto condition::wait_for(lock::guard& g, Pred pred, CompletionToken&& token)
             using handler_type = std::decay_t<decltype(h)>;
             if (p()) {
                 event_loop& loop = detail::loop_for_handler(h);
-                detail::complete_now(loop, static_cast<decltype(h)&&>(h),
-                                     detail::plain_completion{});
+                detail::deliver(loop, static_cast<decltype(h)&&>(h), detail::code_completion{},
+                                detail::delivery::immediate);
                 return;
             }
             this->start_wait(
@@ -303,17 +305,19 @@ template <class Handler>
 void condition::start_wait(Handler&& handler, lock::guard* g)
 {
     using handler_type = std::decay_t<Handler>;
-    using op_type = detail::sync_op<handler_type, detail::cond_waiter, detail::cond_completion>;
+    using op_type =
+        detail::suspended_op<handler_type, detail::cond_waiter, detail::cond_completion>;
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler),
-                        detail::cond_completion{ec, nullptr, nullptr}, false);
+                        detail::cond_completion{ec, nullptr, nullptr}, detail::delivery::posted);
         return;
     }
     if (g->owner_ != lock_) {
         // The guard changed hands between the call and the start.
         detail::deliver(loop, static_cast<Handler&&>(handler),
-                        detail::cond_completion{error::invalid_state, nullptr, nullptr}, false);
+                        detail::cond_completion{error::invalid_state, nullptr, nullptr},
+                        detail::delivery::posted);
         return;
     }
     auto* op = new op_type(loop, handler_type(static_cast<Handler&&>(handler)), g, lock_);
@@ -322,15 +326,15 @@ void condition::start_wait(Handler&& handler, lock::guard* g)
     g->owner_ = nullptr;
     lock_->release_noexcept();
     waiters_.push_back(op);
-    op->arm(detail::awaiting_condition_wait);
+    op->arm(detail::awaiting_condition_wait, this);
 }
 
-inline void condition::move_to_lock(detail::sync_waiter* w)
+inline void condition::move_to_lock(detail::op_node* w)
 {
     static_cast<detail::cond_waiter*>(w)->in_lock = true;
     if (!lock_->locked_) {
         lock_->locked_ = true;
-        w->complete({});
+        w->complete({}, detail::delivery::posted);
     } else {
         lock_->waiters_.push_back(w);
     }
@@ -339,7 +343,7 @@ inline void condition::move_to_lock(detail::sync_waiter* w)
 inline void condition::notify_some(std::size_t n) noexcept
 {
     while (n-- > 0) {
-        detail::sync_waiter* w = waiters_.pop_front();
+        detail::op_node* w = waiters_.pop_front();
         if (!w)
             break;
         move_to_lock(w);
@@ -397,13 +401,13 @@ void semaphore::start_acquire(Handler&& handler)
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler),
-                        detail::semaphore_completion{ec, this}, false);
+                        detail::semaphore_completion{ec, this}, detail::delivery::posted);
         return;
     }
     if (value_ > 0 && waiters_.empty()) {
         --value_;
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             detail::semaphore_completion{{}, this});
+        detail::deliver(loop, static_cast<Handler&&>(handler),
+                        detail::semaphore_completion{{}, this}, detail::delivery::immediate);
         return;
     }
     detail::enqueue_waiter<detail::plain_waiter, detail::semaphore_completion>(
@@ -431,8 +435,8 @@ inline void semaphore::release()
 inline void semaphore::release_noexcept() noexcept
 {
     // The permit passes to the first waiter directly.
-    if (detail::sync_waiter* w = waiters_.pop_front())
-        w->complete({});
+    if (detail::op_node* w = waiters_.pop_front())
+        w->complete({}, detail::delivery::posted);
     else if (!bounded_ || value_ < initial_)
         ++value_;
 }
@@ -468,23 +472,24 @@ void barrier::start_wait(Handler&& handler)
     event_loop& loop = detail::loop_for_handler(handler);
     if (auto ec = bind_for_op(loop)) {
         detail::deliver(loop, static_cast<Handler&&>(handler), detail::barrier_completion{ec, 0},
-                        false);
+                        detail::delivery::posted);
         return;
     }
     if (broken_) {
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             detail::barrier_completion{error::broken_barrier, 0});
+        detail::deliver(loop, static_cast<Handler&&>(handler),
+                        detail::barrier_completion{error::broken_barrier, 0},
+                        detail::delivery::immediate);
         return;
     }
     if (waiters_.size() + 1 >= parties_) {
         // The last arrival trips the barrier: every waiter is chosen, in arrival order.
         std::size_t i = 0;
-        while (detail::sync_waiter* w = waiters_.pop_front()) {
+        while (detail::op_node* w = waiters_.pop_front()) {
             static_cast<detail::barrier_waiter*>(w)->index = i++;
-            w->complete({});
+            w->complete({}, detail::delivery::posted);
         }
-        detail::complete_now(loop, static_cast<Handler&&>(handler),
-                             detail::barrier_completion{{}, i});
+        detail::deliver(loop, static_cast<Handler&&>(handler), detail::barrier_completion{{}, i},
+                        detail::delivery::immediate);
         return;
     }
     detail::enqueue_waiter<detail::barrier_waiter, detail::barrier_completion>(
@@ -494,7 +499,7 @@ void barrier::start_wait(Handler&& handler)
 inline void barrier::reset()
 {
     check_thread();
-    waiters_.fail_all(error::broken_barrier);
+    waiters_.complete_all(error::broken_barrier, detail::delivery::posted);
     broken_ = false;
 }
 
@@ -502,7 +507,7 @@ inline void barrier::abort()
 {
     check_thread();
     broken_ = true;
-    waiters_.fail_all(error::broken_barrier);
+    waiters_.complete_all(error::broken_barrier, detail::delivery::posted);
 }
 
 } // namespace boost::tulip

@@ -48,10 +48,11 @@ awaitable<T> shielded_wait(task<T> t)
 {
     boost::intrusive_ptr<future_base> st(t.get_state());
     if (!st->done()) {
-        co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void()>(
-            initiate_shielded_wait{}, boost::asio::deferred, st, true);
-        if (!st->done()) // the waiter was cancelled; the task runs on
-            std::rethrow_exception(interrupted_wait(current.task));
+        const bool interrupted =
+            co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void(bool)>(
+                initiate_shielded_wait{}, boost::asio::deferred, st, true);
+        if (interrupted) // the waiter was cancelled; the task runs on
+            std::rethrow_exception(interrupted_wait(awaiting_task()));
     }
     co_return t.result();
 }
