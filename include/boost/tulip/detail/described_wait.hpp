@@ -8,12 +8,10 @@
 #ifndef BOOST_TULIP_DETAIL_DESCRIBED_WAIT_HPP
 #define BOOST_TULIP_DETAIL_DESCRIBED_WAIT_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/awaiting.hpp>
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
+#include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/future.hpp>
 
 #include <boost/asio/async_result.hpp>

@@ -8,12 +8,10 @@
 #ifndef BOOST_TULIP_DETAIL_MULTI_WAIT_HPP
 #define BOOST_TULIP_DETAIL_MULTI_WAIT_HPP
 
-// First: it includes the runtime headers in an order that works.
-#include <boost/tulip/task.hpp>
-
 #include <boost/tulip/detail/future_base.hpp>
 #include <boost/tulip/detail/suspended_op.hpp>
 #include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/task.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>

@@ -8,10 +8,8 @@
 #ifndef BOOST_TULIP_DETAIL_SHIELDED_WAIT_HPP
 #define BOOST_TULIP_DETAIL_SHIELDED_WAIT_HPP
 
-// First: it includes the runtime headers in an order that works.
-#include <boost/tulip/task.hpp>
-
 #include <boost/tulip/detail/wait_op.hpp>
+#include <boost/tulip/task.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -8,12 +8,10 @@
 #ifndef BOOST_TULIP_DETAIL_SLEEP_OP_HPP
 #define BOOST_TULIP_DETAIL_SLEEP_OP_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/suspended_op.hpp>
 #include <boost/tulip/detail/timer_node.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/error.hpp>
 

@@ -24,9 +24,6 @@
 //     delivery::posted)`).
 // Everything that reads or writes task_base is below under "the awaiting task".
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/awaiting.hpp>
 #include <boost/tulip/detail/future_base.hpp>
 #include <boost/tulip/detail/handler_loop.hpp>
@@ -35,6 +32,7 @@
 #include <boost/tulip/detail/task_base.hpp>
 #include <boost/tulip/detail/thread_state.hpp>
 #include <boost/tulip/error.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_allocator.hpp>

@@ -8,11 +8,9 @@
 #ifndef BOOST_TULIP_DETAIL_WAIT_OP_HPP
 #define BOOST_TULIP_DETAIL_WAIT_OP_HPP
 
-// First: event_loop.hpp includes the task and future headers at its end.
-#include <boost/tulip/event_loop.hpp>
-
 #include <boost/tulip/detail/future_base.hpp>
 #include <boost/tulip/detail/suspended_op.hpp>
+#include <boost/tulip/event_loop.hpp>
 
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
