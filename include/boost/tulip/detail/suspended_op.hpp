@@ -18,10 +18,10 @@
 //     it and reads nothing else (it may run on the handler's executor, another thread).
 //  3. Initiation: if the result is there, `deliver(loop, h, C{...}, delivery::immediate)`;
 //     else `auto* op = new suspended_op<H, Node, C>(loop, std::move(h), args...)`,
-//     `op->arm(desc, object)` (what the task awaits, for the task tree: awaiting.hpp), and link
-//     `op` where the waking party finds it (a list, or the completion handler of an Asio socket op
-//     underneath, which stores the bytes in the node and calls `op->complete(ec,
-//     delivery::posted)`).
+//     `op->arm(desc, object)` (what the task awaits, for the task tree: awaiting.hpp),
+//     and link `op` where the waking party finds it (a list, or the completion handler
+//     of an Asio socket op underneath, which stores the bytes in the node and calls
+//     `op->complete(ec, delivery::posted)`).
 // Everything that reads or writes task_base is below under "the awaiting task".
 
 #include <boost/tulip/detail/awaiting.hpp>
