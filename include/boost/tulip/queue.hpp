@@ -41,8 +41,7 @@ namespace boost::tulip {
 
     Not copyable, not movable; bound to the loop of its first asynchronous use.
 */
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 class basic_queue : public detail::sync_object
 {
 public:

@@ -67,25 +67,23 @@ struct get_completion
 
 } // namespace detail
 
-template <class T, class Storage>
-    requires std::movable<T> basic_queue<T, Storage>::basic_queue(std::size_t maxsize,
-                                                                  Storage storage)
-noexcept(std::is_nothrow_move_constructible_v<Storage>)
+template <std::movable T, class Storage>
+basic_queue<T, Storage>::basic_queue(std::size_t maxsize, Storage storage) noexcept(
+    std::is_nothrow_move_constructible_v<Storage>)
     : detail::sync_object("tulip::queue")
     , storage_(std::move(storage))
     , maxsize_(maxsize)
 {}
 
-template <class T, class Storage>
-requires std::movable<T> basic_queue<T, Storage>::~basic_queue()
+template <std::movable T, class Storage>
+basic_queue<T, Storage>::~basic_queue()
 {
     unbind();
 }
 
 // ---- put ------------------------------------------------------------------------------
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::push(T&& item)
 {
     ++unfinished_;
@@ -98,21 +96,20 @@ void basic_queue<T, Storage>::push(T&& item)
     }
 }
 
-template <class T, class Storage>
-    requires std::movable<T> T basic_queue<T, Storage>::take()
-    {
-        T v = storage_.pop();
-        // The slot freed goes to the first putter at once (putters wait only while full).
-        if (detail::op_node* w = putters_.pop_front()) {
-            storage_.push(std::move(*static_cast<detail::put_waiter<T>*>(w)->item));
-            ++unfinished_;
-            w->complete({}, detail::delivery::posted);
-        }
-        return v;
+template <std::movable T, class Storage>
+T basic_queue<T, Storage>::take()
+{
+    T v = storage_.pop();
+    // The slot freed goes to the first putter at once (putters wait only while full).
+    if (detail::op_node* w = putters_.pop_front()) {
+        storage_.push(std::move(*static_cast<detail::put_waiter<T>*>(w)->item));
+        ++unfinished_;
+        w->complete({}, detail::delivery::posted);
     }
+    return v;
+}
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 struct basic_queue<T, Storage>::initiate_put
 {
     basic_queue* q;
@@ -135,8 +132,7 @@ struct basic_queue<T, Storage>::initiate_put
     }
 };
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto basic_queue<T, Storage>::put(T item, CompletionToken&& token)
 {
@@ -145,8 +141,7 @@ auto basic_queue<T, Storage>::put(T item, CompletionToken&& token)
         initiate_put{this}, token, std::move(item));
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <class Handler>
 void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
 {
@@ -173,8 +168,7 @@ void basic_queue<T, Storage>::start_put(Handler&& handler, T& item)
         static_cast<Handler&&>(handler), std::move(item));
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::put_nowait(T item)
 {
     check_thread();
@@ -187,8 +181,7 @@ void basic_queue<T, Storage>::put_nowait(T item)
 
 // ---- get ------------------------------------------------------------------------------
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 struct basic_queue<T, Storage>::initiate_get
 {
     basic_queue* q;
@@ -224,8 +217,7 @@ struct basic_queue<T, Storage>::initiate_get
     optional_values with_optional_values() const noexcept { return {q}; }
 };
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, T)) CompletionToken>
     requires std::same_as<std::decay_t<CompletionToken>, awaitable_token_t> ||
         std::default_initializable<T>
@@ -236,8 +228,7 @@ auto basic_queue<T, Storage>::get(CompletionToken&& token)
         initiate_get{this}, token);
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <bool Optional, class Handler>
 void basic_queue<T, Storage>::start_get(Handler&& handler)
 {
@@ -264,31 +255,30 @@ void basic_queue<T, Storage>::start_get(Handler&& handler)
                                                               static_cast<Handler&&>(handler));
 }
 
-template <class T, class Storage>
-    requires std::movable<T> T basic_queue<T, Storage>::get_nowait()
-    {
-        check_thread();
-        if (storage_.empty()) {
-            if (shut_down_)
-                throw queue_shut_down();
-            throw queue_empty();
-        }
-        return take();
+template <std::movable T, class Storage>
+T basic_queue<T, Storage>::get_nowait()
+{
+    check_thread();
+    if (storage_.empty()) {
+        if (shut_down_)
+            throw queue_shut_down();
+        throw queue_empty();
     }
+    return take();
+}
 
-template <class T, class Storage>
-    requires std::movable<T> std::optional<T> basic_queue<T, Storage>::try_get()
-    {
-        check_thread();
-        if (storage_.empty())
-            return std::nullopt;
-        return take();
-    }
+template <std::movable T, class Storage>
+std::optional<T> basic_queue<T, Storage>::try_get()
+{
+    check_thread();
+    if (storage_.empty())
+        return std::nullopt;
+    return take();
+}
 
 // ---- task_done, join, shutdown --------------------------------------------------------
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::task_done()
 {
     check_thread();
@@ -298,8 +288,7 @@ void basic_queue<T, Storage>::task_done()
         joiners_.complete_all({}, detail::delivery::posted);
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
 auto basic_queue<T, Storage>::join(CompletionToken&& token)
 {
@@ -308,8 +297,7 @@ auto basic_queue<T, Storage>::join(CompletionToken&& token)
         [this](auto&& h) { this->start_join(static_cast<decltype(h)&&>(h)); }, token);
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 template <class Handler>
 void basic_queue<T, Storage>::start_join(Handler&& handler)
 {
@@ -329,8 +317,7 @@ void basic_queue<T, Storage>::start_join(Handler&& handler)
         static_cast<Handler&&>(handler));
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::shutdown(bool immediate)
 {
     check_thread();
@@ -346,8 +333,7 @@ void basic_queue<T, Storage>::shutdown(bool immediate)
     putters_.complete_all(error::queue_shut_down, detail::delivery::posted);
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::cancel_waiter(detail::sync_waiter* w)
 {
     switch (w->tag) {
@@ -364,8 +350,7 @@ void basic_queue<T, Storage>::cancel_waiter(detail::sync_waiter* w)
     w->complete(boost::asio::error::operation_aborted, detail::delivery::posted);
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::abandon_waiters() noexcept
 {
     getters_.destroy_all();
@@ -373,8 +358,7 @@ void basic_queue<T, Storage>::abandon_waiters() noexcept
     joiners_.destroy_all();
 }
 
-template <class T, class Storage>
-    requires std::movable<T>
+template <std::movable T, class Storage>
 void basic_queue<T, Storage>::fail_waiters_on_destroy() noexcept
 {
     getters_.complete_all(boost::asio::error::operation_aborted, detail::delivery::posted);
