@@ -13,6 +13,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -321,6 +322,28 @@ BOOST_TULIP_TEST_CASE(future_exception_never_retrieved_is_reported_with_the_loop
     co_await tulip::sleep(0s);
     BOOST_TEST(calls == 1);
     loop.set_exception_handler(saved);
+}
+
+BOOST_TULIP_TEST_CASE(move_only_result_goes_to_one_callback_waiter_and_the_others_get_an_error)
+{
+    // One value, three waiters: the first takes it; the others are still woken, with an
+    // error, and set_result does not throw.
+    auto f = tulip::get_running_loop().create_future<std::unique_ptr<int>>();
+    int values = 0;
+    std::vector<std::string> errors;
+    for (int i = 0; i < 3; ++i)
+        f.async_wait([&](std::exception_ptr e, std::unique_ptr<int> p) {
+            if (e)
+                errors.push_back(what_of(e));
+            else if (p && *p == 7)
+                ++values;
+        });
+    BOOST_CHECK_NO_THROW(f.set_result(std::make_unique<int>(7)));
+    co_await tulip::sleep(0s);
+    co_await tulip::sleep(0s);
+    BOOST_TEST(values == 1);
+    BOOST_TEST_REQUIRE(errors.size() == 2u);
+    BOOST_TEST(errors[0].find("moved out") != std::string::npos, errors[0]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

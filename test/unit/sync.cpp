@@ -1524,4 +1524,24 @@ BOOST_AUTO_TEST_CASE(io_context_destroyed_with_tasks_and_callbacks_waiting_on_pr
     BOOST_TEST(x.b.n_waiting() == 0u);
 }
 
+BOOST_TULIP_TEST_CASE(wait_with_a_handler_bound_to_another_io_context_stays_on_the_loop)
+{
+    // The event is the loop's (the wait was started there); the handler only runs on the
+    // other io_context, which the pending wait keeps from running out of work.
+    asio::io_context other;
+    tulip::event ev;
+    bool ran = false;
+    ev.wait(asio::bind_executor(other, [&](boost::system::error_code ec) {
+        BOOST_TEST(!ec);
+        ran = true;
+    }));
+    other.poll();
+    BOOST_TEST(!other.stopped());
+    BOOST_TEST(!ran);
+    BOOST_CHECK_NO_THROW(ev.set());
+    co_await tulip::sleep(0s);
+    other.run(); // the completion, then out of work
+    BOOST_TEST(ran);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -98,18 +98,19 @@ event_loop* loop_of_executor(const Executor& ex)
     return nullptr;
 }
 
-// The loop an operation runs on: the one of the handler's associated executor, else the
-// running loop (a plain callback, use_future).
+// The loop an operation runs on: the running loop of the thread that starts it (a handler
+// bound elsewhere, to another io_context or use_future's, only receives the completion),
+// else, in plain Asio code, the loop of the handler's associated executor.
 template <class Handler>
 event_loop& loop_for_handler(const Handler& h)
 {
+    if (event_loop* l = current.loop)
+        return *l;
     using executor = boost::asio::associated_executor_t<Handler, boost::asio::system_executor>;
     if constexpr (!std::is_same_v<executor, boost::asio::system_executor>) {
         if (event_loop* l = loop_of_executor(boost::asio::get_associated_executor(h)))
             return *l;
     }
-    if (event_loop* l = current.loop)
-        return *l;
     throw no_running_loop();
 }
 

@@ -43,13 +43,16 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -295,6 +298,40 @@ void clear_cancellation(Handler& h) noexcept
         slot.clear();
 }
 
+// ---- outstanding work -------------------------------------------------------------------
+
+// What a suspended operation holds on its handler's executor when that executor is not
+// the loop's (another io_context, a thread pool): outstanding work, as Asio's own
+// operations hold it, so that executor's run() does not return while the handler is still
+// to come. Nothing for a handler without an executor, a coroutine (its task or co_spawn
+// holds the work), or one on the loop's own io_context (the loop's work is the loop's).
+template <class Handler>
+class handler_work
+{
+    using executor = boost::asio::associated_executor_t<Handler, boost::asio::system_executor>;
+    static constexpr bool may_track = !std::is_same_v<executor, boost::asio::system_executor> &&
+                                      !is_coroutine_handler<Handler>::value &&
+                                      boost::asio::execution::executor<executor>;
+
+public:
+    handler_work(const Handler& h, event_loop& loop)
+    {
+        if constexpr (may_track) {
+            if (!runs_on_loop(h, loop))
+                work_.emplace(
+                    boost::asio::prefer(boost::asio::get_associated_executor(h),
+                                        boost::asio::execution::outstanding_work.tracked));
+        }
+    }
+
+private:
+    struct none
+    {};
+    using tracked = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<const executor&>(), boost::asio::execution::outstanding_work.tracked))>;
+    std::conditional_t<may_track, std::optional<tracked>, none> work_;
+};
+
 // ---- the suspended operation ------------------------------------------------------------
 
 // A suspended operation: `Node` (an op_node with the operation's data and cancellation
@@ -311,6 +348,7 @@ public:
         : Node(static_cast<A&&>(a)...)
         , h_(std::move(h))
         , loop_(&loop)
+        , work_(h_, loop)
     {}
 
     event_loop& loop() const noexcept { return *loop_; }
@@ -335,8 +373,12 @@ public:
 
     void complete(boost::system::error_code ec, delivery d) override
     {
-        Handler h(std::move(h_));
+        // The outcome first: `make` turns a failure to take it into the handler's error
+        // (see outcome_completion), so a waiter never leaves its operation half done.
         auto c = Completion::make(static_cast<Node&>(*this), ec);
+        Handler h(std::move(h_));
+        // Held until the completion is handed to the handler's executor.
+        handler_work<Handler> work(std::move(work_));
         event_loop& loop = *loop_;
         clear_cancellation(h);
         if (Node::release_op())
@@ -357,6 +399,7 @@ public:
 private:
     Handler h_;
     event_loop* loop_;
+    [[no_unique_address]] handler_work<Handler> work_;
 };
 
 } // namespace boost::tulip::detail

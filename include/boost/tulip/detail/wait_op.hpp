@@ -92,21 +92,28 @@ struct outcome_completion
     std::exception_ptr e;
     std::optional<T> value;
 
-    static outcome_completion make(future_waiter& w, boost::system::error_code)
+    static outcome_completion make(future_waiter& w, boost::system::error_code) noexcept
     {
         return of(*w.st, w.awaiter);
     }
 
-    static outcome_completion done(future_base& f) { return of(f, nullptr); }
+    static outcome_completion done(future_base& f) noexcept { return of(f, nullptr); }
 
-    static outcome_completion of(future_base& f, task_base* awaiter)
+    // Never throws: what fails to be taken (a move-only result already moved out to
+    // another waiter, a throwing move) becomes this waiter's exception, so the other
+    // waiters are still woken.
+    static outcome_completion of(future_base& f, task_base* awaiter) noexcept
     {
-        if (!f.done())
-            return {interrupted_wait(awaiter), std::nullopt};
-        std::exception_ptr e = f.outcome();
-        if (e)
-            return {std::move(e), std::nullopt};
-        return {nullptr, static_cast<State&>(f).take()};
+        try {
+            if (!f.done())
+                return {interrupted_wait(awaiter), std::nullopt};
+            std::exception_ptr e = f.outcome();
+            if (e)
+                return {std::move(e), std::nullopt};
+            return {nullptr, static_cast<State&>(f).take()};
+        } catch (...) {
+            return {std::current_exception(), std::nullopt};
+        }
     }
 
     template <class Handler>
@@ -124,12 +131,12 @@ struct outcome_completion<void, State>
 {
     std::exception_ptr e;
 
-    static outcome_completion make(future_waiter& w, boost::system::error_code)
+    static outcome_completion make(future_waiter& w, boost::system::error_code) noexcept
     {
         return of(*w.st, w.awaiter);
     }
 
-    static outcome_completion done(future_base& f) { return of(f, nullptr); }
+    static outcome_completion done(future_base& f) noexcept { return of(f, nullptr); }
 
     static outcome_completion of(future_base& f, task_base* awaiter)
     {
