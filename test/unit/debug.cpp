@@ -233,6 +233,19 @@ BOOST_TULIP_TEST_CASE(task_tree_nests_group_gather_and_wait_children_with_what_e
     co_await main.wait();
 }
 
+BOOST_TULIP_TEST_CASE(children_of_a_variadic_gather_show_no_site_inside_tulip)
+{
+    // gather(a, b) cannot take its caller's location: its children show none at all.
+    tulip::event go;
+    auto g = tulip::create_task(tulip::gather(nap(1s), go.wait()), {.name = "g"});
+    co_await tulip::sleep(0s);
+    const std::string tree = tulip::format_task_tree();
+    BOOST_TEST(tree.find("gather of 2 tasks") != std::string::npos, tree);
+    BOOST_TEST(tree.find("gather.hpp") == std::string::npos, tree);
+    go.set();
+    co_await g.wait();
+}
+
 BOOST_TULIP_TEST_CASE(task_tree_shows_a_task_group_exit_and_a_child_waiting_for_a_slot)
 {
     auto body = [](tulip::task_group& tg) -> tulip::awaitable<void> {

@@ -80,7 +80,9 @@ auto gather_args(const char* what, A&&... children)
                 check_child(children.get_state(), what);
         }(),
         ...);
-    const boost::source_location where = BOOST_CURRENT_LOCATION;
+    // The variadic form cannot take its caller's location (no default argument follows a
+    // pack): its children are shown with none rather than with this header's.
+    const boost::source_location where;
     return gather_tuple<Settled>(
         std::tuple<task<value_type_of<A>>...>{to_task(static_cast<A&&>(children), where)...});
 }
