@@ -54,8 +54,28 @@ protected:
     virtual ~op_node() = default;
 };
 
+// What both lists of nodes do with all of them, through the list's own pop_front.
+template <class List>
+class drain_ops
+{
+public:
+    // Completes every node with `ec`, one at a time from the front: a completion may
+    // take a later node out (a wait on the same future twice).
+    void complete_all(boost::system::error_code ec, delivery d)
+    {
+        while (op_node* w = static_cast<List&>(*this).pop_front())
+            w->complete(ec, d);
+    }
+
+    void destroy_all() noexcept
+    {
+        while (op_node* w = static_cast<List&>(*this).pop_front())
+            w->destroy();
+    }
+};
+
 // An intrusive FIFO of nodes: O(1) push, pop and removal, no allocation.
-class op_list
+class op_list : public drain_ops<op_list>
 {
 public:
     bool empty() const noexcept { return head_ == nullptr; }
@@ -94,27 +114,16 @@ public:
         return w;
     }
 
-    // Completes every node with `ec`, one at a time from the front: a completion may
-    // take a later node out (a wait on the same future twice).
-    void complete_all(boost::system::error_code ec, delivery d)
-    {
-        while (op_node* w = pop_front())
-            w->complete(ec, d);
-    }
-
-    void destroy_all() noexcept
-    {
-        while (op_node* w = pop_front())
-            w->destroy();
-    }
-
 private:
     op_node* head_ = nullptr;
     op_node* tail_ = nullptr;
 };
 
+// Every future and task holds one: the empty base costs nothing.
+static_assert(sizeof(op_list) == 2 * sizeof(op_node*));
+
 // An op_list that knows its length (the primitives report it).
-class counted_op_list
+class counted_op_list : public drain_ops<counted_op_list>
 {
 public:
     bool empty() const noexcept { return list_.empty(); }
@@ -139,18 +148,6 @@ public:
         if (w)
             --size_;
         return w;
-    }
-
-    void complete_all(boost::system::error_code ec, delivery d)
-    {
-        while (op_node* w = pop_front())
-            w->complete(ec, d);
-    }
-
-    void destroy_all() noexcept
-    {
-        while (op_node* w = pop_front())
-            w->destroy();
     }
 
 private:
