@@ -9,9 +9,7 @@
 #define BOOST_TULIP_DETAIL_DESCRIBED_WAIT_HPP
 
 #include <boost/tulip/detail/awaiting.hpp>
-#include <boost/tulip/detail/task_base.hpp>
-#include <boost/tulip/detail/thread_state.hpp>
-#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/detail/wait_op.hpp>
 #include <boost/tulip/future.hpp>
 
 #include <boost/asio/async_result.hpp>
@@ -25,16 +23,10 @@ namespace boost::tulip::detail {
 template <class T>
 auto wait_described(const future<T>& f, const await_desc& d, const void* object)
 {
+    using initiation = initiate_wait<future_waiter, outcome_completion<T, future_state<T>>>;
     return boost::asio::async_initiate<const boost::asio::deferred_t&, wait_signature<T>>(
-        [&d, object](auto handler, future<T> fut) {
-            task_base* t = current.task;
-            const void* st = fut.get_state();
-            fut.async_wait(std::move(handler));
-            // Unless the wait ended at once and the task went on to await something else.
-            if (t && t->awaiting.desc == &awaiting_future && t->awaiting.object == st)
-                set_awaiting(t, d, object);
-        },
-        boost::asio::deferred, f);
+        initiation{&d, object}, boost::asio::deferred,
+        boost::intrusive_ptr<future_base>(f.get_state()), true);
 }
 
 } // namespace boost::tulip::detail

@@ -151,10 +151,15 @@ struct outcome_completion<void, State>
 };
 
 // Starts a wait on `st`. `Waiter`: future_waiter or shielded_waiter; `interruptible`:
-// whether it installs its cancellation handler; `what`: what the task tree shows.
+// whether it installs its cancellation handler. The task tree shows `desc` on `object`:
+// by default the waiter's own description on the awaited state; a library operation
+// that waits on an internal future names itself instead (a task group's exit).
 template <class Waiter, class Completion>
 struct initiate_wait
 {
+    const await_desc* desc = &Waiter::desc;
+    const void* object = nullptr; // null: the awaited state
+
     template <class Handler>
     void operator()(Handler&& handler, boost::intrusive_ptr<future_base> st,
                     bool interruptible = true) const
@@ -168,7 +173,7 @@ struct initiate_wait
         future_base& f = *st;
         auto* op = new suspended_op<handler_type, Waiter, Completion>(
             loop, handler_type(static_cast<Handler&&>(handler)), std::move(st), awaiting_task());
-        op->arm(Waiter::desc, &f, interruptible);
+        op->arm(*desc, object ? object : &f, interruptible);
         f.add_waiter(op);
     }
 };
