@@ -1,0 +1,235 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_TRANSPORT_HPP
+#define BOOST_TULIP_TRANSPORT_HPP
+
+#include <boost/tulip/detail/config.hpp>
+
+#include <boost/tulip/event_loop.hpp>
+
+#include <boost/asio/buffer.hpp>
+
+#include <any>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace boost::tulip {
+
+class transport;
+
+// tag::outline[]
+/** What every protocol receives from its transport (asyncio.BaseProtocol).
+
+    The callbacks run on the loop's thread, one at a time, never inside a call the
+    protocol made on its transport (a `write` that fails does not call `connection_lost`
+    from inside `write`: the loss is reported from the loop). They must not throw: an
+    exception escaping one goes to the loop's exception handler and aborts the connection.
+*/
+class base_protocol
+{
+public:
+    virtual ~base_protocol() = default;
+
+    /// The connection is up. `t` stays valid until `connection_lost` has returned; keep
+    /// `t.shared_from_this()` to hold it longer.
+    virtual void connection_made(transport& t) { (void)t; }
+    /// The connection is closed: `exc` is null after a clean close (`close()`, the
+    /// peer's end of stream), else the error (`boost::system::system_error`, e.g.
+    /// `connection_reset`). Called exactly once, after `connection_made`.
+    virtual void connection_lost(std::exception_ptr exc) { (void)exc; }
+    /// The transport's write buffer went above its high-water mark.
+    virtual void pause_writing() {}
+    /// The transport's write buffer drained to its low-water mark (after a pause).
+    virtual void resume_writing() {}
+
+    /// Whether this is a `buffered_protocol` (fixed at construction; no virtual call).
+    bool is_buffered() const noexcept { return buffered_; }
+
+protected:
+    base_protocol() noexcept = default;
+    explicit base_protocol(bool buffered) noexcept
+        : buffered_(buffered)
+    {}
+    base_protocol(const base_protocol&) = default;
+    base_protocol& operator=(const base_protocol&) = default;
+
+private:
+    bool buffered_ = false;
+};
+
+/** A stream protocol that receives the bytes as views (asyncio.Protocol). */
+class protocol : public base_protocol
+{
+public:
+    /// Bytes arrived. `data` is valid during the call only (it is the transport's
+    /// receive buffer): copy what must outlive it.
+    virtual void data_received(std::string_view data) { (void)data; }
+    /// The peer sent its end of stream. Return true to keep the connection open for
+    /// writing (a half-closed connection); false closes the transport.
+    virtual bool eof_received() { return false; }
+};
+
+/** A stream protocol that receives bytes straight into its own memory
+    (asyncio.BufferedProtocol): one copy fewer, and the path of zero-copy reads. */
+class buffered_protocol : public base_protocol
+{
+public:
+    buffered_protocol() noexcept
+        : base_protocol(true)
+    {}
+
+    /// Memory for the next receive, at least one byte; `sizehint` is what the transport
+    /// would like (it may be ignored). The memory stays the protocol's; the transport
+    /// writes into it before the next callback and then calls `buffer_updated`.
+    virtual boost::asio::mutable_buffer get_buffer(std::size_t sizehint) = 0;
+    /// `n` bytes were written at the start of the buffer from the last `get_buffer`.
+    virtual void buffer_updated(std::size_t n) = 0;
+    /// As `protocol::eof_received`.
+    virtual bool eof_received() { return false; }
+};
+
+/** One connection's byte stream as its protocol drives it (asyncio's Transport: the
+    read and write sides together). TCP and Unix sockets are the transports of this
+    header; TLS, serial ports and pipes are others, behind the same interface, and
+    `stream_reader`/`stream_writer` run on any of them.
+
+    A transport lives in a `std::shared_ptr` (take `shared_from_this()`); while it is
+    open it keeps itself alive, so dropping every handle does not close it: call
+    `close()` or `abort()`. It is loop-local: call it on its loop's thread only.
+
+    Writes never block and are never awaited: `write` hands the bytes to the kernel at
+    once where it can and keeps the rest in the write buffer, which drains as the socket
+    allows. Flow control is the protocol's `pause_writing`/`resume_writing` around the
+    buffer's high- and low-water marks (defaults 64 KiB and 16 KiB, as asyncio's).
+
+    Errors: a write after `close()`, `abort()` or `write_eof()` throws
+    `invalid_state_error` and sends nothing. A write after the connection was lost (the
+    peer reset it) throws `boost::system::system_error` with the error that ended it;
+    the protocol has had or will have `connection_lost` with the same error.
+*/
+class transport : public std::enable_shared_from_this<transport>
+{
+public:
+    virtual ~transport() = default;
+
+    /// Sends `data` (copied where the kernel does not take it at once).
+    void write(std::string_view data)
+    {
+        boost::asio::const_buffer b(data.data(), data.size());
+        write_buffers(&b, 1);
+    }
+    void write(boost::asio::const_buffer data) { write_buffers(&data, 1); }
+    void write(std::span<const std::byte> data)
+    {
+        boost::asio::const_buffer b(data.data(), data.size());
+        write_buffers(&b, 1);
+    }
+    /// Sends every element of `lines` in order, as one write (one system call where the
+    /// kernel takes them all). Elements convert to `std::string_view`.
+    template <class Range>
+    void writelines(const Range& lines);
+
+    /// Closes the write side once the write buffer is sent (`shutdown(SHUT_WR)`); reading
+    /// goes on. @throws invalid_state_error where `can_write_eof()` is false.
+    virtual void write_eof() = 0;
+    /// Whether this transport can half-close (TCP and Unix sockets: yes; TLS: no).
+    virtual bool can_write_eof() const noexcept = 0;
+
+    /** Closes gracefully; idempotent. Reading stops at once; the write buffer is sent,
+        then a FIN; then the transport reads and drops what the peer still sends, for a
+        bounded time (1 s), so that the kernel does not answer unread input with an RST
+        that would destroy the peer's copy of our last bytes. Then the socket is closed
+        and `connection_lost(nullptr)` follows (from the loop, never inside `close`). */
+    virtual void close() = 0;
+    /// Closes at once: the write buffer is dropped and the peer sees an RST (SO_LINGER 0).
+    /// `connection_lost(nullptr)` follows from the loop. Idempotent.
+    virtual void abort() = 0;
+    /// True once `close()` or `abort()` was called or the connection was lost.
+    virtual bool is_closing() const noexcept = 0;
+
+    /// Stops delivering received bytes to the protocol (the kernel's window then pushes
+    /// back on the peer). Idempotent, as in Python 3.7+.
+    virtual void pause_reading() = 0;
+    /// Delivers received bytes again. Idempotent.
+    virtual void resume_reading() = 0;
+    virtual bool is_reading() const noexcept = 0;
+
+    /// Sets the write buffer's marks in bytes: `high` (default 64 KiB) and `low` (default
+    /// `high / 4`). @throws std::invalid_argument if `low > high`.
+    virtual void set_write_buffer_limits(std::optional<std::size_t> high = std::nullopt,
+                                         std::optional<std::size_t> low = std::nullopt) = 0;
+    /// Bytes in the write buffer (not yet taken by the kernel).
+    virtual std::size_t get_write_buffer_size() const noexcept = 0;
+    /// The marks as `{low, high}` (asyncio's order).
+    virtual std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept = 0;
+
+    /** A property of the connection, or empty for an unknown name or a `T` that does not
+        match: `"peername"`, `"sockname"` (`asio::ip::tcp::endpoint`,
+        `asio::local::stream_protocol::endpoint`), `"socket"` (the native handle, `int`);
+        TLS transports add `"ssl_object"`, `"peercert"`, `"cipher"`, `"version"`. */
+    template <class T>
+    std::optional<T> get_extra_info(std::string_view name) const
+    {
+        std::any v = extra_info(name);
+        if (const T* p = std::any_cast<T>(&v))
+            return *p;
+        return std::nullopt;
+    }
+
+    /// The protocol the transport delivers to.
+    const std::shared_ptr<base_protocol>& get_protocol() const noexcept { return protocol_; }
+    /// Switches the protocol; the next callback goes to `p` (asyncio's set_protocol).
+    void set_protocol(std::shared_ptr<base_protocol> p) noexcept { protocol_ = std::move(p); }
+
+    event_loop& get_loop() const noexcept { return *loop_; }
+
+protected:
+    transport(event_loop& loop, std::shared_ptr<base_protocol> p) noexcept
+        : loop_(&loop)
+        , protocol_(std::move(p))
+    {}
+
+    /// The one virtual call of every write: `n` buffers, sent in order.
+    virtual void write_buffers(const boost::asio::const_buffer* bufs, std::size_t n) = 0;
+    /// The value of `get_extra_info(name)`, or an empty `std::any`.
+    virtual std::any extra_info(std::string_view name) const = 0;
+
+private:
+    event_loop* loop_;
+    std::shared_ptr<base_protocol> protocol_;
+};
+// end::outline[]
+
+template <class Range>
+void transport::writelines(const Range& lines)
+{
+    // A small array on the stack covers the common case (a header and a body); more
+    // lines are written in groups, each one call.
+    boost::asio::const_buffer bufs[16];
+    std::size_t n = 0;
+    for (const auto& line : lines) {
+        std::string_view s(line);
+        bufs[n++] = boost::asio::const_buffer(s.data(), s.size());
+        if (n == std::size(bufs)) {
+            write_buffers(bufs, n);
+            n = 0;
+        }
+    }
+    if (n)
+        write_buffers(bufs, n);
+}
+
+} // namespace boost::tulip
+
+#endif
