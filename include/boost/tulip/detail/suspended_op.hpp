@@ -378,7 +378,7 @@ public:
         auto c = Completion::make(static_cast<Node&>(*this), ec);
         Handler h(std::move(h_));
         // Held until the completion is handed to the handler's executor.
-        handler_work<Handler> work(std::move(work_));
+        [[maybe_unused]] handler_work<Handler> work(std::move(work_));
         event_loop& loop = *loop_;
         clear_cancellation(h);
         if (Node::release_op())
