@@ -17,6 +17,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -505,6 +506,59 @@ BOOST_TULIP_TEST_CASE(unix_datagram_over_64k_is_dropped_with_message_size)
     BOOST_TEST(d == std::string(64 * 1024, 'c'));
     co_await close_and_wait(s_t, s);
     co_await close_and_wait(r_t, r);
+}
+
+// A connected Unix endpoint whose peer went away: errors reach error_received, no
+// SIGPIPE, and the endpoint stays open.
+BOOST_TULIP_TEST_CASE(unix_peer_gone_is_an_error_not_a_signal)
+{
+    auto path = temp_socket_path("gone");
+    auto make = [] { return std::make_shared<unix_recorder>(); };
+    auto [r_t, r] = co_await tulip::create_datagram_endpoint(make, unix_dgram::endpoint(path));
+    auto [s_t, s] = co_await tulip::create_datagram_endpoint(make, unix_dgram::endpoint(),
+                                                             unix_dgram::endpoint(path));
+    co_await close_and_wait(r_t, r);
+    s_t->sendto("into the void");
+    auto ec = co_await next(s->errors);
+    BOOST_TEST(ec.failed());
+    BOOST_TEST(!s_t->is_closing());
+    BOOST_TEST(s->lost_count == 0);
+    co_await close_and_wait(s_t, s);
+}
+
+namespace {
+struct throwing : udp_recorder
+{
+    void datagram_received(std::string_view, const udp::endpoint&) override
+    {
+        throw std::runtime_error("bad protocol");
+    }
+};
+} // namespace
+
+// A callback that throws: the loop's exception handler hears of it and the endpoint is
+// aborted (connection_lost, once).
+BOOST_TULIP_TEST_CASE(exception_from_a_callback_goes_to_the_handler_and_aborts)
+{
+    auto& loop = tulip::get_running_loop();
+    auto previous = loop.get_exception_handler();
+    std::string seen;
+    loop.set_exception_handler([&seen](tulip::event_loop&, const tulip::exception_context& c) {
+        try {
+            std::rethrow_exception(c.exception);
+        } catch (const std::runtime_error& e) {
+            seen = e.what();
+        }
+    });
+    auto make = [] { return std::make_shared<throwing>(); };
+    auto [t, p] = co_await tulip::create_datagram_endpoint(make, loopback_any_port);
+    auto ep = *t->get_extra_info<udp::endpoint>("sockname");
+    t->sendto("boom", ep);
+    co_await tulip::timeout(5s, p->lost.wait());
+    loop.set_exception_handler(previous);
+    BOOST_TEST(seen == "bad protocol");
+    BOOST_TEST(t->is_closing());
+    BOOST_TEST(p->lost_count == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
