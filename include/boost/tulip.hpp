@@ -13,6 +13,7 @@
 #include <boost/tulip/async_with.hpp>
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
+#include <boost/tulip/datagram.hpp>
 #include <boost/tulip/debug.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
