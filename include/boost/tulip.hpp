@@ -10,6 +10,7 @@
 
 // Everything but TLS (tulip/tls.hpp) and the test runner (tulip/test.hpp).
 #include <boost/tulip/as_completed.hpp>
+#include <boost/tulip/asio_stream.hpp>
 #include <boost/tulip/async_with.hpp>
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
