@@ -64,14 +64,15 @@ tulip::awaitable<void> handle_client(tulip::stream_reader reader, tulip::stream_
     tulip::asio_stream stream(reader, writer);
     boost::beast::flat_buffer buffer;
     for (;;) {
-        http::request<http::string_body> req;
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(16 * 1024 * 1024); // Beast's default is 1 MiB
         auto [ec, n] =
-            co_await http::async_read(stream, buffer, req, asio::as_tuple(asio::use_awaitable));
+            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         if (ec == http::error::end_of_stream)
             break; // the client is done
         if (ec)
             throw boost::system::system_error(ec); // goes to the loop's exception handler
-        auto res = respond(req);
+        auto res = respond(parser.get());
         co_await http::async_write(stream, res, asio::use_awaitable);
         if (!res.keep_alive())
             break;

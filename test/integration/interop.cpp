@@ -19,6 +19,9 @@
 #include <boost/tulip/test.hpp>
 #include <boost/tulip/transport.hpp>
 
+#include <boost/tulip/detail/socket_transport.hpp>
+#include <boost/tulip/detail/stream_protocol.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
@@ -26,6 +29,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
@@ -84,6 +88,19 @@ struct hand_over_cb
     }
 };
 
+// The client side: a connected socket under a stream protocol (what open_connection
+// does after resolving and connecting).
+template <class Protocol>
+tulip::awaitable<connection> connect_streams(typename Protocol::endpoint ep)
+{
+    auto& loop = tulip::get_running_loop();
+    asio::basic_stream_socket<Protocol> socket(loop.get_io_context());
+    co_await socket.async_connect(ep, asio::deferred);
+    auto proto = tulip::detail::make_stream_protocol(loop);
+    tulip::detail::make_socket_transport(loop, std::move(socket), proto);
+    co_return connection{proto->reader(), proto->writer()};
+}
+
 struct stream_pair
 {
     tulip::server srv;
@@ -97,9 +114,10 @@ tulip::awaitable<stream_pair> tcp_pair()
     hand_over_cb cb{q};
     tulip::server srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
     const unsigned short port = srv.sockets().front().port();
-    auto [r, w] = co_await tulip::open_connection("127.0.0.1", port);
+    const asio::ip::tcp::endpoint ep(asio::ip::address_v4::loopback(), port);
+    connection client = co_await connect_streams<asio::ip::tcp>(ep);
     connection c = co_await q->get();
-    co_return stream_pair{std::move(srv), tulip::asio_stream(r, w),
+    co_return stream_pair{std::move(srv), tulip::asio_stream(client.reader, client.writer),
                           tulip::asio_stream(c.reader, c.writer)};
 }
 
@@ -115,9 +133,10 @@ tulip::awaitable<stream_pair> unix_pair()
     hand_over_cb cb{q};
     const auto path = socket_path();
     tulip::server srv = co_await tulip::start_unix_server(cb, path);
-    auto [r, w] = co_await tulip::open_unix_connection(path);
+    const asio::local::stream_protocol::endpoint ep(path.string());
+    connection client = co_await connect_streams<asio::local::stream_protocol>(ep);
     connection c = co_await q->get();
-    co_return stream_pair{std::move(srv), tulip::asio_stream(r, w),
+    co_return stream_pair{std::move(srv), tulip::asio_stream(client.reader, client.writer),
                           tulip::asio_stream(c.reader, c.writer)};
 }
 
@@ -232,7 +251,7 @@ BOOST_TULIP_TEST_CASE(cancelled_async_read_some_leaves_the_bytes_for_the_next_re
         BOOST_TEST(!read.done());
         sig.emit(type);
         auto [ec, n] = co_await read.wait();
-        BOOST_TEST(ec == asio::error::operation_aborted);
+        BOOST_TEST((ec == asio::error::operation_aborted));
         BOOST_TEST(n == 0u);
     }
     // Cancelled by the task's cancel(), as a timeout or a task group would.
@@ -270,14 +289,14 @@ BOOST_TULIP_TEST_CASE(async_read_some_reports_end_of_stream_as_asio_error_eof)
     BOOST_TEST(std::string(buf, n1) == "last");
     auto [ec2, n2] =
         co_await p.server.async_read_some(asio::buffer(buf), asio::as_tuple(asio::deferred));
-    BOOST_TEST(ec2 == asio::error::eof);
+    BOOST_TEST((ec2 == asio::error::eof));
     BOOST_TEST(n2 == 0u);
     // Beast sees it as the end of an HTTP stream.
     beast::flat_buffer buffer;
     http::request<http::string_body> req;
     auto [ec3, n3] =
         co_await http::async_read(p.server, buffer, req, asio::as_tuple(asio::deferred));
-    BOOST_TEST(ec3 == http::error::end_of_stream);
+    BOOST_TEST((ec3 == http::error::end_of_stream));
     co_await close_all(p);
 }
 
@@ -314,7 +333,7 @@ BOOST_TULIP_TEST_CASE(async_write_some_after_close_fails_with_invalid_state)
     p.client.close();
     auto [ec, n] =
         co_await p.client.async_write_some(asio::buffer("late", 4), asio::as_tuple(asio::deferred));
-    BOOST_TEST(ec == tulip::error::invalid_state);
+    BOOST_TEST((ec == tulip::error::invalid_state));
     BOOST_TEST(n == 0u);
     co_await close_all(p);
 }

@@ -97,6 +97,7 @@ struct asio_stream_write_op
             self.complete(failure, written);
             return;
         }
+        started = true;
         self.reset_cancellation_state(boost::asio::enable_partial_cancellation());
         // The buffers as views, in groups of 16 (one write_buffers call, one system call,
         // per group where the kernel takes them).
