@@ -22,7 +22,9 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -255,6 +257,35 @@ private:
 
     std::shared_ptr<detail::stream_protocol> p_;
 };
+
+/** Connects to `host`:`port` over TCP and returns the connection's reader and writer
+    (asyncio `open_connection`): `create_connection` with a stream protocol whose reader
+    has `options.limit`.
+
+    @code
+    auto [reader, writer] = co_await open_connection("127.0.0.1", 8081);
+    @endcode
+
+    @par Completion Signature
+    `void(boost::system::error_code, std::pair<stream_reader, stream_writer>)`; errors as
+    `create_connection` (with the default token, a `system_error`, or an
+    `exception_group` when the attempts failed differently). The writer is the
+    connection's only writer handle: dropping it closes the connection.
+
+    @par Per-Operation Cancellation
+    `terminal`, `partial` and `total`: the lookup and every attempt stop.
+*/
+template <class CompletionToken = awaitable_token_t>
+auto open_connection(std::string_view host, std::uint16_t port,
+                     const connection_options& options = {}, CompletionToken&& token = {});
+/// The same with the port as a string (a number or a service name).
+template <class CompletionToken = awaitable_token_t>
+auto open_connection(std::string_view host, std::string_view port,
+                     const connection_options& options = {}, CompletionToken&& token = {});
+/// `open_connection` to the Unix stream socket at `path` (asyncio `open_unix_connection`).
+template <class CompletionToken = awaitable_token_t>
+auto open_unix_connection(const std::filesystem::path& path, const connection_options& options = {},
+                          CompletionToken&& token = {});
 // end::outline[]
 
 } // namespace boost::tulip

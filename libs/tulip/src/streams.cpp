@@ -28,6 +28,9 @@ constexpr std::size_t initial_recv = 4 * 1024;
 constexpr std::size_t max_recv = 64 * 1024;
 // readexactly(n) may grow one receive to what it still needs, up to this.
 constexpr std::size_t max_exact_recv = 1024 * 1024;
+// With the loop's shared area, an emptied buffer keeps at most this much (a small message's
+// worth, so that a chatty connection does not allocate per read).
+constexpr std::size_t idle_keep = 4 * 1024;
 
 boost::system::error_code code_of(const std::exception_ptr& e) noexcept
 {
@@ -38,6 +41,16 @@ boost::system::error_code code_of(const std::exception_ptr& e) noexcept
     } catch (...) {
     }
     return error::invalid_state;
+}
+
+// Whether `t` fills get_buffer's memory and calls buffer_updated before anything else runs
+// on the loop: a socket transport (reactor style: readiness, then a non-blocking read).
+// TLS, serial and pipe transports may keep the memory across a wait, so they get the
+// reader's own buffer.
+bool receives_synchronously(const transport& t)
+{
+    return t.get_extra_info<int>("socket").has_value() &&
+           !t.get_extra_info<std::string>("cipher").has_value();
 }
 
 } // namespace
@@ -111,6 +124,7 @@ void stream_protocol::connection_made(transport& t)
 {
     transport_ = &t;
     transport_hold_ = t.shared_from_this();
+    shared_area_ok_ = receives_synchronously(t);
     made_ = true;
     if (close_on_made_) {
         close();
@@ -165,6 +179,14 @@ boost::asio::mutable_buffer stream_protocol::get_buffer(std::size_t)
         handed_size_ = into_.size();
         return into_;
     }
+    if (buf_.empty() && shared_area_ok_) {
+        // An empty reader holds no receive buffer: the bytes land in the loop's shared
+        // area and buffer_updated keeps what it receives (as much memory as bytes).
+        std::span<char> area = loop_read_buffer(*loop_);
+        handed_ = area.data();
+        handed_size_ = area.size();
+        return {area.data(), area.size()};
+    }
     std::size_t want = recv_size_;
     if (reader_ && kind_ == read_kind::exactly && want_ > buf_.size())
         want = std::max(want, std::min(want_ - buf_.size(), max_exact_recv));
@@ -189,7 +211,8 @@ void stream_protocol::buffer_updated(std::size_t n)
         return;
     }
     if (handed != buf_.tail()) {
-        // The memory of a read_into cancelled meanwhile: its bytes are kept.
+        // The loop's shared area, or the memory of a read_into cancelled meanwhile: the
+        // bytes are kept.
         buf_.append(handed, n);
     } else {
         buf_.commit(n);
@@ -214,6 +237,7 @@ void stream_protocol::set_transport(std::shared_ptr<transport> t) noexcept
 {
     transport_ = t.get();
     transport_hold_ = std::move(t);
+    shared_area_ok_ = transport_ && receives_synchronously(*transport_);
     paused_ = false;
     update_flow();
 }
@@ -282,7 +306,8 @@ void stream_protocol::consumed_front(std::size_t n) noexcept
     // An idle reader holds no large buffer: what a burst grew goes once it is read.
     // Not while the transport holds memory of it.
     if (buf_.empty() && !handed_ &&
-        (buf_.capacity() > 2 * recv_size_ || buf_.capacity() > max_recv))
+        (buf_.capacity() > 2 * recv_size_ || buf_.capacity() > max_recv ||
+         (shared_area_ok_ && buf_.capacity() > idle_keep)))
         buf_.release();
 }
 

@@ -268,6 +268,9 @@ private:
     std::size_t handed_size_ = 0;
     std::size_t recv_size_; // the next receive's size (adapts)
     std::size_t overrun_consumed_ = 0;
+    // The transport receives synchronously inside its readiness handler (a socket
+    // transport): an empty reader may lend it the loop's shared receive area.
+    bool shared_area_ok_ = false;
     // readuntil's separators, copied (the caller's need not outlive the start).
     std::string sep_bytes_;
     std::vector<std::size_t> sep_ends_;

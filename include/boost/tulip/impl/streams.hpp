@@ -288,6 +288,93 @@ auto stream_writer::wait_closed(CompletionToken&& token)
         initiate_wait_closed{p_.get()}, token);
 }
 
+// ---- open_connection --------------------------------------------------------------------
+
+namespace detail {
+
+// create_connection's completion handler turned into open_connection's: the reader and
+// the writer of the protocol. Its associated executor, allocator and cancellation slot are
+// the wrapped handler's.
+template <class Handler>
+struct open_handler
+{
+    Handler handler;
+
+    void operator()(const boost::system::error_code& ec, connection_pair<stream_protocol> c)
+    {
+        std::pair<stream_reader, stream_writer> rw;
+        if (c.second) {
+            rw.first = c.second->reader();
+            rw.second = c.second->writer();
+        }
+        std::move(handler)(ec, std::move(rw));
+    }
+};
+
+struct initiate_open
+{
+    initiate_connect<stream_protocol> inner;
+
+    connect_error_mapper error_mapper() const { return inner.error_mapper(); }
+
+    template <class Handler>
+    void operator()(Handler&& h, connect_target target, connection_options opts) const
+    {
+        std::size_t limit = opts.limit;
+        inner(
+            open_handler<std::decay_t<Handler>>{static_cast<Handler&&>(h)},
+            [limit] { return make_stream_protocol(get_running_loop(), limit); }, std::move(target),
+            opts);
+    }
+};
+
+using open_signature = void(boost::system::error_code, std::pair<stream_reader, stream_writer>);
+
+template <class CompletionToken>
+auto start_open(connect_target target, const connection_options& options, CompletionToken&& token)
+{
+    refuse_ssl(options);
+    return boost::asio::async_initiate<CompletionToken, open_signature>(initiate_open{}, token,
+                                                                        std::move(target), options);
+}
+
+} // namespace detail
+
+template <class CompletionToken>
+auto open_connection(std::string_view host, std::uint16_t port, const connection_options& options,
+                     CompletionToken&& token)
+{
+    return detail::start_open(
+        detail::connect_target{false, std::string(host), std::to_string(port)}, options,
+        static_cast<CompletionToken&&>(token));
+}
+
+template <class CompletionToken>
+auto open_connection(std::string_view host, std::string_view port,
+                     const connection_options& options, CompletionToken&& token)
+{
+    return detail::start_open(detail::connect_target{false, std::string(host), std::string(port)},
+                              options, static_cast<CompletionToken&&>(token));
+}
+
+template <class CompletionToken>
+auto open_unix_connection(const std::filesystem::path& path, const connection_options& options,
+                          CompletionToken&& token)
+{
+    return detail::start_open(detail::connect_target{true, path.native(), std::string()}, options,
+                              static_cast<CompletionToken&&>(token));
+}
+
 } // namespace boost::tulip
+
+namespace boost::asio {
+
+template <template <class, class> class Associator, class Handler, class DefaultCandidate>
+struct associator<Associator, boost::tulip::detail::open_handler<Handler>, DefaultCandidate>
+    : boost::tulip::detail::forward_associator<
+          Associator, boost::tulip::detail::open_handler<Handler>, Handler, DefaultCandidate>
+{};
+
+} // namespace boost::asio
 
 #endif
