@@ -28,6 +28,7 @@
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/task_group.hpp>
 #include <boost/tulip/timeout.hpp>
+#include <boost/tulip/transport.hpp>
 #include <boost/tulip/wait.hpp>
 
 #endif
