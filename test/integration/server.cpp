@@ -260,19 +260,19 @@ BOOST_TULIP_TEST_CASE(client_addr_var_each_connection_sees_its_own_peer)
 BOOST_TULIP_TEST_CASE(connection_task_is_named_after_its_peer)
 {
     std::vector<std::string> names;
-    auto cb = [&names](tulip::stream_reader r, tulip::stream_writer) -> tulip::awaitable<void> {
+    tulip::event started;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer) -> tulip::awaitable<void> {
         names.push_back(std::string(tulip::current_task().get_name()));
+        started.set();
         co_await r.read();
     };
     auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
-    {
-        auto c = co_await connect_to(first_endpoint(srv));
-        auto label = endpoint_label(c.local_endpoint());
-        c.shutdown(tcp::socket::shutdown_send);
-        srv.close();
-        co_await srv.wait_closed();
-        BOOST_TEST(names == std::vector<std::string>{label});
-    }
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await started.wait();
+    c.shutdown(tcp::socket::shutdown_send);
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    BOOST_TEST(names == std::vector<std::string>{endpoint_label(c.local_endpoint())});
 }
 
 // ---- failures -------------------------------------------------------------------------------
@@ -502,9 +502,13 @@ BOOST_TULIP_TEST_CASE(port_zero_binds_an_ephemeral_port_and_a_busy_port_fails)
 BOOST_TULIP_TEST_CASE(listener_and_connections_are_close_on_exec)
 {
     std::optional<int> accepted_flags;
+    tulip::event started;
     auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        // The transport is there once connection_made has run: after the first read.
+        co_await r.read(1);
         if (auto fd = w.get_extra_info<int>("socket"))
             accepted_flags = ::fcntl(*fd, F_GETFD);
+        started.set();
         co_await r.read();
     };
     auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
@@ -525,6 +529,8 @@ BOOST_TULIP_TEST_CASE(listener_and_connections_are_close_on_exec)
     }
     BOOST_TEST(listeners == 1);
     auto c = co_await connect_to(ep);
+    co_await asio::async_write(c, asio::buffer(std::string("x")), asio::use_awaitable);
+    co_await started.wait();
     c.shutdown(tcp::socket::shutdown_send);
     srv.close();
     co_await tulip::timeout(5s, srv.wait_closed());

@@ -197,6 +197,7 @@ private:
     void wake_if_idle();
     void report(std::string message, std::exception_ptr e);
     void hand_over(server_listener& l, int fd);
+    void accepter_ended();
     awaitable<void> accept_loop(server_listener* l);
 
     event_loop* loop_;
