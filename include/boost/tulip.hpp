@@ -22,6 +22,7 @@
 #include <boost/tulip/generator.hpp>
 #include <boost/tulip/queue.hpp>
 #include <boost/tulip/run.hpp>
+#include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
 #include <boost/tulip/streams.hpp>
 #include <boost/tulip/sync.hpp>
