@@ -345,7 +345,7 @@ auto open_connection(std::string_view host, std::uint16_t port, const connection
                      CompletionToken&& token)
 {
     return detail::start_open(
-        detail::connect_target{false, std::string(host), std::to_string(port)}, options,
+        detail::connect_target{false, std::string(host), std::to_string(port), {}}, options,
         static_cast<CompletionToken&&>(token));
 }
 
@@ -353,16 +353,17 @@ template <class CompletionToken>
 auto open_connection(std::string_view host, std::string_view port,
                      const connection_options& options, CompletionToken&& token)
 {
-    return detail::start_open(detail::connect_target{false, std::string(host), std::string(port)},
-                              options, static_cast<CompletionToken&&>(token));
+    return detail::start_open(
+        detail::connect_target{false, std::string(host), std::string(port), {}}, options,
+        static_cast<CompletionToken&&>(token));
 }
 
 template <class CompletionToken>
 auto open_unix_connection(const std::filesystem::path& path, const connection_options& options,
                           CompletionToken&& token)
 {
-    return detail::start_open(detail::connect_target{true, path.native(), std::string()}, options,
-                              static_cast<CompletionToken&&>(token));
+    return detail::start_open(detail::connect_target{true, path.native(), std::string(), {}},
+                              options, static_cast<CompletionToken&&>(token));
 }
 
 } // namespace boost::tulip
