@@ -717,4 +717,42 @@ BOOST_TULIP_TEST_CASE(a_reader_that_reads_again_inside_the_callback_gets_the_res
     BOOST_TEST((got == std::vector<std::string>{"1\n", "2\n", "3\n"}));
 }
 
+BOOST_TULIP_TEST_CASE(a_reader_that_closes_inside_the_callback_still_reads_what_was_buffered)
+{
+    auto c = connect();
+    std::vector<std::string> got;
+    auto t = tulip::create_task([](tulip::stream_reader r, tulip::stream_writer w,
+                                   std::vector<std::string>& out) -> tulip::awaitable<void> {
+        std::string first = co_await r.readline();
+        out.push_back(std::move(first));
+        w.close(); // runs inside the transport's buffer_updated
+        for (;;) {
+            std::string line = co_await r.readline();
+            if (line.empty())
+                break;
+            out.push_back(std::move(line));
+        }
+    }(c.reader, c.writer, got));
+    c.writer = tulip::stream_writer();
+    co_await settle();
+    c.t->receive("a\nb\n");
+    co_await t.wait();
+    BOOST_TEST((got == std::vector<std::string>{"a\n", "b\n"}));
+    BOOST_TEST(c.t->closed);
+}
+
+BOOST_TULIP_TEST_CASE(a_drain_started_before_the_connection_is_made_waits_for_it)
+{
+    auto proto = tulip::detail::make_stream_protocol(tulip::get_running_loop(), 1024);
+    auto w = proto->writer();
+    auto t = tulip::create_task(w.drain());
+    co_await settle();
+    BOOST_TEST(!t.done());
+    auto tr = std::make_shared<mem_transport>(tulip::get_running_loop(), proto);
+    tr->make();
+    co_await t.wait();
+    w.close();
+    co_await w.wait_closed();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
