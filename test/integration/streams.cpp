@@ -19,7 +19,11 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 namespace tulip = boost::tulip;
 namespace asio = boost::asio;
@@ -36,7 +40,7 @@ mode = sys.argv[1]
 done = asyncio.Event()
 async def handle(r, w):
     try:
-        if mode == "echo":
+        if mode == "echo" or mode == "unix_echo":
             while True:
                 line = await r.readline()
                 if not line:
@@ -73,8 +77,13 @@ async def handle(r, w):
     finally:
         done.set()
 async def main():
-    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
-    print(srv.sockets[0].getsockname()[1], flush=True)
+    if mode == "unix_echo":
+        mode_path = sys.argv[2]
+        srv = await asyncio.start_unix_server(handle, mode_path)
+        print(0, flush=True)
+    else:
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        print(srv.sockets[0].getsockname()[1], flush=True)
     await done.wait()
     srv.close()
 asyncio.run(main())
@@ -228,6 +237,24 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_slow_loris_peer_is_bounded_by_timeout)
     writer.close();
     co_await tulip::timeout(10s, writer.wait_closed());
     py.close();
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(open_unix_connection_talks_to_an_asyncio_unix_server)
+{
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("tulip-streams-" + std::to_string(::getpid()));
+    std::filesystem::remove(path);
+    std::string mode = "unix_echo " + path.string();
+    peer py(mode.c_str());
+    auto [reader, writer] = co_await tulip::open_unix_connection(path);
+    writer.write("over a unix socket\n");
+    BOOST_TEST(co_await tulip::timeout(10s, reader.readline()) == "over a unix socket\n");
+    writer.write_eof();
+    BOOST_TEST(co_await tulip::timeout(10s, reader.read()) == "");
+    writer.close();
+    co_await tulip::timeout(10s, writer.wait_closed());
+    BOOST_TEST(py.close() == 0);
+    std::filesystem::remove(path);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
