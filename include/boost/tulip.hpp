@@ -25,10 +25,12 @@
 #include <boost/tulip/run.hpp>
 #include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
+#include <boost/tulip/streams.hpp>
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/task_group.hpp>
 #include <boost/tulip/timeout.hpp>
+#include <boost/tulip/transport.hpp>
 #include <boost/tulip/wait.hpp>
 
 #endif

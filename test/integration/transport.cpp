@@ -8,7 +8,10 @@
 // Socket transports on real sockets (127.0.0.1 and Unix sockets): what a protocol sees
 // and what the peer receives.
 
+#include <boost/tulip/debug.hpp>
 #include <boost/tulip/detail/socket_transport.hpp>
+#include <boost/tulip/exception_group.hpp>
+#include <boost/tulip/sleep.hpp>
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/timeout.hpp>
@@ -25,10 +28,13 @@
 #include <boost/asio/write.hpp>
 
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <string>
 
 #include <fcntl.h>
+#include <unistd.h>
 
 namespace tulip = boost::tulip;
 namespace asio = boost::asio;
@@ -369,6 +375,291 @@ BOOST_TULIP_TEST_CASE(transport_socket_is_close_on_exec_and_extra_info_names_the
     BOOST_TEST(!t->get_extra_info<int>("no such thing"));
     t->close();
     UNTIL(p, p->lost == 1);
+}
+
+// ---- client connections ------------------------------------------------------------------
+
+namespace {
+
+// A port nothing listens on (bound, then released).
+std::uint16_t closed_port(asio::io_context& ioc, const tcp::endpoint& where)
+{
+    tcp::acceptor a(ioc, where);
+    return a.local_endpoint().port();
+}
+
+// A listener whose accept queue is full: connecting to it hangs (the SYN is dropped).
+struct full_listener
+{
+    tcp::acceptor acceptor;
+    tcp::socket filler;
+
+    explicit full_listener(asio::io_context& ioc)
+        : acceptor(ioc)
+        , filler(ioc)
+    {
+        acceptor.open(tcp::v4());
+        acceptor.bind({asio::ip::address_v4::loopback(), 0});
+        acceptor.listen(0);
+        filler.connect(acceptor.local_endpoint()); // takes the one place in the queue
+    }
+};
+
+auto make_recorder()
+{
+    return std::make_shared<recorder>();
+}
+
+// `create_connection` to endpoints resolved already (the name-to-addresses step is the
+// system's): the order of the attempts is the test's.
+auto connect_to(std::vector<tcp::endpoint> eps, const tulip::connection_options& opts = {})
+{
+    tulip::detail::connect_target target{false, "test", "0", std::move(eps)};
+    return tulip::detail::start_connect(&make_recorder, std::move(target), opts,
+                                        tulip::awaitable_token);
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE(create_connection_to_a_closed_port_throws_connection_refused)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    auto port = closed_port(ioc, {asio::ip::address_v4::loopback(), 0});
+    try {
+        co_await tulip::create_connection(&make_recorder, "127.0.0.1", port);
+        BOOST_FAIL("connected to a closed port");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == asio::error::connection_refused);
+    }
+}
+
+BOOST_TULIP_TEST_CASE(create_connection_runs_the_protocol_and_connection_made_has_run)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    auto [t, p] = co_await tulip::create_connection(&make_recorder, "127.0.0.1",
+                                                    acceptor.local_endpoint().port());
+    BOOST_TEST(p->made == 1);
+    BOOST_TEST(p->t == t.get());
+    tcp::socket peer = co_await accept.wait();
+    t->write("from the client");
+    char buf[15];
+    co_await asio::async_read(peer, asio::buffer(buf), asio::use_awaitable);
+    BOOST_TEST(std::string(buf, 15) == "from the client");
+    auto fd = t->get_extra_info<int>("socket");
+    BOOST_TEST((::fcntl(*fd, F_GETFD) & FD_CLOEXEC) != 0);
+    peer.close();
+    auto pp = p;
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(every_resolved_address_is_tried_in_order)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0}); // IPv4 only
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    tcp::endpoint v6(asio::ip::address_v6::loopback(), acceptor.local_endpoint().port());
+    auto [t, p] = co_await connect_to({v6, acceptor.local_endpoint()});
+    BOOST_TEST((t->get_extra_info<tcp::endpoint>("peername") == acceptor.local_endpoint()));
+    tcp::socket peer = co_await accept.wait();
+    t->close();
+    auto pp = p;
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(a_name_with_several_addresses_connects_to_the_one_that_listens)
+{
+    // "localhost" resolves to ::1 and 127.0.0.1 on many systems (to 127.0.0.1 alone on
+    // others: every_resolved_address_is_tried_in_order covers the order without a name);
+    // with only an IPv4 listener, an attempt to ::1 is refused and the next one connects.
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    auto [t, p] = co_await tulip::create_connection(&make_recorder, "localhost",
+                                                    acceptor.local_endpoint().port());
+    BOOST_TEST((t->get_extra_info<tcp::endpoint>("peername") == acceptor.local_endpoint()));
+    tcp::socket peer = co_await accept.wait();
+    t->close();
+    auto pp = p;
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(all_attempts_failing_differently_throw_an_exception_group)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    auto port = closed_port(ioc, {asio::ip::address_v4::loopback(), 0});
+    tcp::endpoint v4(asio::ip::address_v4::loopback(), port);
+    tcp::endpoint v6(asio::ip::address_v6::loopback(), port);
+    // Both refused: one code, one system_error.
+    try {
+        co_await connect_to({v6, v4});
+        BOOST_FAIL("connected");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == asio::error::connection_refused);
+    }
+    // An IPv4 local address cannot serve the IPv6 attempt: two different failures.
+    tulip::connection_options opts;
+    opts.local_addr = tcp::endpoint(asio::ip::address_v4::loopback(), 0);
+    try {
+        co_await connect_to({v6, v4}, opts);
+        BOOST_FAIL("connected");
+    } catch (const tulip::exception_group& g) {
+        BOOST_REQUIRE(g.exceptions().size() == 2u);
+        try {
+            std::rethrow_exception(g.exceptions()[0]);
+        } catch (const boost::system::system_error& e) {
+            BOOST_TEST(e.code() == asio::error::address_family_not_supported);
+        }
+        try {
+            std::rethrow_exception(g.exceptions()[1]);
+        } catch (const boost::system::system_error& e) {
+            BOOST_TEST(e.code() == asio::error::connection_refused);
+        }
+    }
+}
+
+BOOST_TULIP_TEST_CASE(local_addr_is_bound_before_connecting)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    auto local_port = closed_port(ioc, {asio::ip::address_v4::loopback(), 0});
+    tulip::connection_options opts;
+    opts.local_addr = tcp::endpoint(asio::ip::address_v4::loopback(), local_port);
+    auto [t, p] = co_await tulip::create_connection(&make_recorder, "127.0.0.1",
+                                                    acceptor.local_endpoint().port(), opts);
+    tcp::socket peer = co_await accept.wait();
+    BOOST_TEST(peer.remote_endpoint().port() == local_port);
+    BOOST_TEST((t->get_extra_info<tcp::endpoint>("sockname") == *opts.local_addr));
+    t->close();
+    auto pp = p;
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(cancelling_a_pending_connection_stops_it_and_the_task_tree_shows_it)
+{
+    auto& loop = tulip::get_running_loop();
+    full_listener hang(loop.get_io_context());
+    auto port = hang.acceptor.local_endpoint().port();
+    auto connecting =
+        tulip::create_task(tulip::create_connection(&make_recorder, "127.0.0.1", port));
+    // Until the task is suspended in the connection attempt.
+    std::string tree;
+    for (int i = 0; i < 1000 && tree.find("connecting to") == std::string::npos; ++i) {
+        co_await tulip::sleep(0s);
+        tree = tulip::format_task_tree(loop);
+    }
+    BOOST_TEST(tree.find("connecting to 127.0.0.1:" + std::to_string(port)) != std::string::npos,
+               tree);
+    BOOST_TEST(!connecting.done());
+    connecting.cancel();
+    BOOST_CHECK_THROW(co_await connecting.wait(), tulip::cancelled_error);
+}
+
+BOOST_TULIP_TEST_CASE(happy_eyeballs_starts_the_next_attempt_when_one_hangs)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    full_listener hang(ioc);
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    tulip::connection_options opts;
+    opts.happy_eyeballs_delay = 50ms;
+    auto [t, p] = co_await tulip::timeout(
+        10s, connect_to({hang.acceptor.local_endpoint(), acceptor.local_endpoint()}, opts));
+    BOOST_TEST((t->get_extra_info<tcp::endpoint>("peername") == acceptor.local_endpoint()));
+    tcp::socket peer = co_await accept.wait();
+    t->close();
+    auto pp = p;
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(create_unix_connection_to_an_asio_acceptor)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    auto path = std::filesystem::temp_directory_path() /
+                ("tulip-transport-" + std::to_string(::getpid()) + ".sock");
+    std::filesystem::remove(path);
+    using unix_stream = asio::local::stream_protocol;
+    unix_stream::acceptor acceptor(ioc, unix_stream::endpoint(path.native()));
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    auto [t, p] = co_await tulip::create_unix_connection(&make_recorder, path);
+    unix_stream::socket peer = co_await accept.wait();
+    co_await asio::async_write(peer, asio::buffer("over unix", 9), asio::use_awaitable);
+    auto pp = p;
+    UNTIL(pp, pp->data == "over unix");
+    t->write_eof();
+    auto [got, ec] = co_await read_all(peer);
+    BOOST_TEST(ec == asio::error::eof);
+    auto fd = t->get_extra_info<int>("socket");
+    BOOST_TEST((::fcntl(*fd, F_GETFD) & FD_CLOEXEC) != 0);
+    peer.close();
+    UNTIL(pp, pp->lost == 1);
+    std::filesystem::remove(path);
+    try {
+        co_await tulip::create_unix_connection(&make_recorder, path);
+        BOOST_FAIL("connected to a removed socket");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == boost::system::errc::no_such_file_or_directory);
+    }
+}
+
+BOOST_TULIP_TEST_CASE(connect_accepted_socket_runs_the_protocol_on_a_socket_made_elsewhere)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    tcp::socket peer(ioc);
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    co_await peer.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+    tcp::socket accepted = co_await accept.wait();
+    auto [t, p] = co_await tulip::connect_accepted_socket(&make_recorder, std::move(accepted));
+    BOOST_TEST(p->made == 1);
+    co_await asio::async_write(peer, asio::buffer("accepted", 8), asio::use_awaitable);
+    auto pp = p;
+    UNTIL(pp, pp->data == "accepted");
+    t->close();
+    UNTIL(pp, pp->lost == 1);
+}
+
+BOOST_TULIP_TEST_CASE(a_tls_context_in_plain_create_connection_is_refused)
+{
+    int not_a_context = 0;
+    tulip::connection_options opts;
+    opts.ssl = reinterpret_cast<const asio::ssl::context*>(&not_a_context);
+    BOOST_CHECK_THROW(tulip::create_connection(&make_recorder, "127.0.0.1", 1, opts),
+                      std::invalid_argument);
+    co_return;
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(create_connection_talks_to_a_python_echo_peer)
+{
+    // A peer Tulip did not write: python3's socket module, echoing one connection.
+    const char* script = "import socket,signal,sys\n"
+                         "signal.alarm(30)\n"
+                         "l=socket.socket(); l.bind(('127.0.0.1',0)); l.listen(1)\n"
+                         "print(l.getsockname()[1], flush=True)\n"
+                         "c,_=l.accept()\n"
+                         "while True:\n"
+                         "    d=c.recv(65536)\n"
+                         "    if not d: break\n"
+                         "    c.sendall(d)\n"
+                         "c.close()\n";
+    std::string cmd = "python3 -c \"" + std::string(script) + "\"";
+    FILE* py = ::popen(cmd.c_str(), "r");
+    BOOST_REQUIRE(py);
+    char line[32] = {};
+    BOOST_REQUIRE(std::fgets(line, sizeof line, py)); // the peer is listening
+    auto port = static_cast<std::uint16_t>(std::stoi(line));
+    auto [t, p] = co_await tulip::create_connection(&make_recorder, "127.0.0.1", port);
+    const std::string msg = pattern(300000);
+    t->write(msg);
+    auto pp = p;
+    UNTIL(pp, pp->data.size() >= msg.size());
+    BOOST_TEST((pp->data == msg));
+    t->write_eof();
+    UNTIL(pp, pp->lost == 1); // python closes after our EOF
+    BOOST_TEST(!pp->lost_exc);
+    BOOST_TEST(::pclose(py) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

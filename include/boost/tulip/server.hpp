@@ -197,6 +197,7 @@ private:
     void wake_if_idle();
     void report(std::string message, std::exception_ptr e);
     void hand_over(server_listener& l, int fd);
+    void accepter_ended();
     awaitable<void> accept_loop(server_listener* l);
 
     event_loop* loop_;
@@ -275,7 +276,9 @@ public:
         cancellation stops the wait at once.
 
         Errors: `invalid_state` if the server is closed or another `serve_forever` is
-        running. */
+        running.
+        @par Completion Signature `void(error_code)`.
+        @par Per-Operation Cancellation `terminal`, `partial`, `total`: as above. */
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
                   CompletionToken = awaitable_token_t>
     auto serve_forever(CompletionToken&& token = CompletionToken{}) const;
@@ -291,7 +294,8 @@ public:
     /** Waits until the server is closed and every connection has ended (each stream
         handler's task, each protocol connection's `connection_lost`), so it returns
         neither early nor, after `close_clients()`, never (cpython#79033, #104344).
-        Completion `void(error_code)`. Cancellation: the wait ends with
+        @par Completion Signature `void(error_code)`.
+        @par Per-Operation Cancellation `terminal`, `partial`, `total`: the wait ends with
         `operation_aborted`; the server is not affected. */
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
                   CompletionToken = awaitable_token_t>
@@ -343,10 +347,14 @@ private:
     handles are gone and the connection closes gracefully, unless the handler kept a
     writer somewhere.
 
-    Completion `void(error_code, server)`. Errors: binding (`address_in_use`, ...) and
-    name resolution; nothing stays bound after an error. Not cancellable (it completes
-    without waiting for the network, save for resolving host names).
-    @throws std::invalid_argument for a non-null `options.ssl` (not yet available).
+    Errors: binding (`address_in_use`, ...) and name resolution; nothing stays bound
+    after an error. The server is started in the calling task's context; `cb` is kept
+    (moved in) until the server's last connection has ended.
+    @par Completion Signature `void(error_code, server)`.
+    @par Per-Operation Cancellation None: it completes without waiting for the network,
+    save for resolving host names.
+    @throws std::invalid_argument for a non-null `options.ssl` (not yet available), a
+    zero `limit` or a negative `backlog`.
 */
 template <class Callback, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server))
                               CompletionToken = awaitable_token_t>

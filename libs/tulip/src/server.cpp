@@ -321,6 +321,9 @@ void server_state::start_serving()
         o.name = name;
         ++running_accepters_;
         l->accepter = create_task(loop_->get_executor(), accept_loop(l.get()), o);
+        // The end is counted by a done callback, not by the body: a task cancelled before
+        // its first step never runs its body.
+        l->accepter.add_done_callback([self = shared_from_this()] { self->accepter_ended(); });
     }
 }
 
@@ -386,6 +389,10 @@ awaitable<void> server_state::accept_loop(server_listener* l)
                 break; // cancelled
         }
     }
+}
+
+void server_state::accepter_ended()
+{
     // Cancelled from outside (the end of tulip::run): the server stops listening for good.
     if (!closed_)
         close();

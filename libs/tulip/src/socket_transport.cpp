@@ -9,6 +9,7 @@
 
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/task.hpp>
+#include <boost/tulip/transport.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>

@@ -10,14 +10,17 @@
 
 #include <boost/tulip/detail/config.hpp>
 
-#include <boost/tulip/event_loop.hpp>
-#include <boost/tulip/transport.hpp>
-
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
 #include <memory>
+
+namespace boost::tulip {
+class base_protocol;
+class event_loop;
+class transport;
+} // namespace boost::tulip
 
 namespace boost::tulip::detail {
 

@@ -95,6 +95,10 @@ awaitable<void> serve_stream_connection(std::shared_ptr<server_state> st, std::u
 template <class F>
 struct stream_starter final : connection_starter
 {
+    static_assert(std::is_invocable_r_v<awaitable<void>, F&, stream_reader, stream_writer>,
+                  "start_server: the callback must be callable as "
+                  "awaitable<void>(stream_reader, stream_writer)");
+
     explicit stream_starter(F f)
         : cb(std::make_shared<F>(std::move(f)))
     {}
