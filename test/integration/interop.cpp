@@ -19,9 +19,6 @@
 #include <boost/tulip/test.hpp>
 #include <boost/tulip/transport.hpp>
 
-#include <boost/tulip/detail/socket_transport.hpp>
-#include <boost/tulip/detail/stream_protocol.hpp>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
@@ -88,19 +85,6 @@ struct hand_over_cb
     }
 };
 
-// The client side: a connected socket under a stream protocol (what open_connection
-// does after resolving and connecting).
-template <class Protocol>
-tulip::awaitable<connection> connect_streams(typename Protocol::endpoint ep)
-{
-    auto& loop = tulip::get_running_loop();
-    asio::basic_stream_socket<Protocol> socket(loop.get_io_context());
-    co_await socket.async_connect(ep, asio::deferred);
-    auto proto = tulip::detail::make_stream_protocol(loop);
-    tulip::detail::make_socket_transport(loop, std::move(socket), proto);
-    co_return connection{proto->reader(), proto->writer()};
-}
-
 struct stream_pair
 {
     tulip::server srv;
@@ -114,10 +98,9 @@ tulip::awaitable<stream_pair> tcp_pair()
     hand_over_cb cb{q};
     tulip::server srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
     const unsigned short port = srv.sockets().front().port();
-    const asio::ip::tcp::endpoint ep(asio::ip::address_v4::loopback(), port);
-    connection client = co_await connect_streams<asio::ip::tcp>(ep);
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", port);
     connection c = co_await q->get();
-    co_return stream_pair{std::move(srv), tulip::asio_stream(client.reader, client.writer),
+    co_return stream_pair{std::move(srv), tulip::asio_stream(r, w),
                           tulip::asio_stream(c.reader, c.writer)};
 }
 
@@ -133,10 +116,9 @@ tulip::awaitable<stream_pair> unix_pair()
     hand_over_cb cb{q};
     const auto path = socket_path();
     tulip::server srv = co_await tulip::start_unix_server(cb, path);
-    const asio::local::stream_protocol::endpoint ep(path.string());
-    connection client = co_await connect_streams<asio::local::stream_protocol>(ep);
+    auto [r, w] = co_await tulip::open_unix_connection(path);
     connection c = co_await q->get();
-    co_return stream_pair{std::move(srv), tulip::asio_stream(client.reader, client.writer),
+    co_return stream_pair{std::move(srv), tulip::asio_stream(r, w),
                           tulip::asio_stream(c.reader, c.writer)};
 }
 
