@@ -460,7 +460,8 @@ BOOST_TULIP_TEST_CASE(every_resolved_address_is_tried_in_order)
     tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0}); // IPv4 only
     auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
     tcp::endpoint v6(asio::ip::address_v6::loopback(), acceptor.local_endpoint().port());
-    auto [t, p] = co_await connect_to({v6, acceptor.local_endpoint()});
+    std::vector<tcp::endpoint> eps{v6, acceptor.local_endpoint()}; // a local: g++ 12
+    auto [t, p] = co_await connect_to(eps);
     BOOST_TEST((t->get_extra_info<tcp::endpoint>("peername") == acceptor.local_endpoint()));
     tcp::socket peer = co_await accept.wait();
     t->close();
@@ -491,9 +492,10 @@ BOOST_TULIP_TEST_CASE(all_attempts_failing_differently_throw_an_exception_group)
     auto port = closed_port(ioc, {asio::ip::address_v4::loopback(), 0});
     tcp::endpoint v4(asio::ip::address_v4::loopback(), port);
     tcp::endpoint v6(asio::ip::address_v6::loopback(), port);
+    std::vector<tcp::endpoint> eps{v6, v4}; // a local: g++ 12
     // Both refused: one code, one system_error.
     try {
-        co_await connect_to({v6, v4});
+        co_await connect_to(eps);
         BOOST_FAIL("connected");
     } catch (const boost::system::system_error& e) {
         BOOST_TEST(e.code() == asio::error::connection_refused);
@@ -502,7 +504,7 @@ BOOST_TULIP_TEST_CASE(all_attempts_failing_differently_throw_an_exception_group)
     tulip::connection_options opts;
     opts.local_addr = tcp::endpoint(asio::ip::address_v4::loopback(), 0);
     try {
-        co_await connect_to({v6, v4}, opts);
+        co_await connect_to(eps, opts);
         BOOST_FAIL("connected");
     } catch (const tulip::exception_group& g) {
         BOOST_REQUIRE(g.exceptions().size() == 2u);
@@ -565,8 +567,8 @@ BOOST_TULIP_TEST_CASE(happy_eyeballs_starts_the_next_attempt_when_one_hangs)
     auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
     tulip::connection_options opts;
     opts.happy_eyeballs_delay = 50ms;
-    auto [t, p] = co_await tulip::timeout(
-        10s, connect_to({hang.acceptor.local_endpoint(), acceptor.local_endpoint()}, opts));
+    std::vector<tcp::endpoint> eps{hang.acceptor.local_endpoint(), acceptor.local_endpoint()};
+    auto [t, p] = co_await tulip::timeout(10s, connect_to(eps, opts));
     BOOST_TEST((t->get_extra_info<tcp::endpoint>("peername") == acceptor.local_endpoint()));
     tcp::socket peer = co_await accept.wait();
     t->close();
