@@ -636,6 +636,35 @@ BOOST_TULIP_TEST_CASE(all_attempts_failing_differently_throw_an_exception_group)
     }
 }
 
+BOOST_TULIP_TEST_CASE(interleave_alternates_the_address_families)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    auto port = closed_port(ioc, {asio::ip::address_v4::loopback(), 0});
+    tcp::endpoint v4(asio::ip::address_v4::loopback(), port);
+    tcp::endpoint v6(asio::ip::address_v6::loopback(), port);
+    // An IPv4 local address makes each IPv6 attempt fail at once with its own code, so
+    // the order of the failures is the order of the attempts.
+    tulip::connection_options opts;
+    opts.local_addr = tcp::endpoint(asio::ip::address_v4::loopback(), 0);
+    opts.interleave = 1;
+    std::vector<tcp::endpoint> eps{v6, v6, v4};
+    std::vector<boost::system::error_code> order;
+    try {
+        co_await connect_to(eps, opts);
+    } catch (const tulip::exception_group& g) {
+        for (const auto& e : g.exceptions()) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const boost::system::system_error& se) {
+                order.push_back(se.code());
+            }
+        }
+    }
+    const boost::system::error_code afns = asio::error::address_family_not_supported;
+    const boost::system::error_code refused = asio::error::connection_refused;
+    BOOST_TEST((order == std::vector<boost::system::error_code>{afns, refused, afns}));
+}
+
 BOOST_TULIP_TEST_CASE(local_addr_is_bound_before_connecting)
 {
     auto& ioc = tulip::get_running_loop().get_io_context();
