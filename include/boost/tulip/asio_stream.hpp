@@ -30,7 +30,9 @@ namespace boost::tulip {
     `AsyncWriteStream` with an executor, so that Asio's and Beast's composed operations
     (`asio::async_read_until`, `asio::async_write`, `beast::http::async_read`,
     `beast::http::async_write`, `beast::websocket::stream<asio_stream>`) run over any
-    connection the streams run on: TCP, Unix sockets, TLS after `start_tls`, serial ports.
+    connection the streams run on. It talks only to the reader and writer, so it works on
+    every transport under them (TCP and Unix sockets; TLS and serial transports, which
+    swap in under the same reader and writer).
 
     The reader and writer stay usable beside it (`reader()`, `writer()`): a protocol may
     read its first line with `readline()` and hand the rest to Beast; what the reader
