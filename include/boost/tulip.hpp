@@ -10,6 +10,7 @@
 
 // Everything but TLS (tulip/tls.hpp) and the test runner (tulip/test.hpp).
 #include <boost/tulip/as_completed.hpp>
+#include <boost/tulip/asio_stream.hpp>
 #include <boost/tulip/async_with.hpp>
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
@@ -23,11 +24,14 @@
 #include <boost/tulip/generator.hpp>
 #include <boost/tulip/queue.hpp>
 #include <boost/tulip/run.hpp>
+#include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
+#include <boost/tulip/streams.hpp>
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/task_group.hpp>
 #include <boost/tulip/timeout.hpp>
+#include <boost/tulip/transport.hpp>
 #include <boost/tulip/wait.hpp>
 
 #endif

@@ -39,6 +39,9 @@ enum class error
     /// The end of the stream came before the read was complete (`incomplete_read_error`);
     /// the completion carries the bytes read.
     incomplete_read,
+    /// A stream read found no separator within the reader's limit, or one beyond it
+    /// (`limit_overrun_error`); the bytes stay in the reader's buffer.
+    limit_overrun,
 };
 
 /// The category of `tulip::error`.
@@ -152,6 +155,28 @@ public:
 private:
     std::string partial_;
     std::ptrdiff_t expected_;
+};
+
+/** A separator was not found within a stream reader's limit, or was found beyond it
+    (asyncio.LimitOverrunError).
+
+    `consumed()` is how many bytes may be taken out of the reader's buffer before the
+    separator could start (the bytes are still buffered: `readuntil` leaves them there,
+    so that the caller can take them with `readexactly(consumed())`). Thrown by
+    `readuntil` and `readline` with the default token for `tulip::error::limit_overrun`.
+*/
+class limit_overrun_error : public std::runtime_error
+{
+public:
+    limit_overrun_error(const std::string& message, std::size_t consumed)
+        : std::runtime_error(message)
+        , consumed_(consumed)
+    {}
+
+    std::size_t consumed() const noexcept { return consumed_; }
+
+private:
+    std::size_t consumed_;
 };
 
 /// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose

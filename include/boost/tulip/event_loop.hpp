@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ loop_run_state& loop_run(event_loop& l) noexcept;
 // The primitives and queues bound to the loop (sync_waiter.hpp), a list through them:
 // their waiters are freed, unrun, when the loop shuts down.
 sync_object*& loop_primitives(event_loop& l) noexcept;
+// The receive buffer the loop's transports share (64 KiB, made on first use): a byte
+// stream's data_received views it, so an idle connection holds no receive buffer.
+std::span<char> loop_read_buffer(event_loop& l);
 } // namespace detail
 
 // tag::outline[]
@@ -279,6 +283,7 @@ private:
     friend detail::signal_table& detail::loop_signals(event_loop&) noexcept;
     friend detail::loop_run_state& detail::loop_run(event_loop&) noexcept;
     friend detail::sync_object*& detail::loop_primitives(event_loop&) noexcept;
+    friend std::span<char> detail::loop_read_buffer(event_loop&);
 
     void shutdown() override;
 
@@ -301,6 +306,7 @@ private:
     std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<std::size_t> pending_callbacks_{0};
     detail::sync_object* primitives_ = nullptr; // primitives and queues bound to this loop
+    std::unique_ptr<char[]> read_buffer_;       // loop_read_buffer
     // tag::outline[]
 };
 

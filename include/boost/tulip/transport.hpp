@@ -10,19 +10,30 @@
 
 #include <boost/tulip/detail/config.hpp>
 
+#include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/event_loop.hpp>
 
+#include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <any>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
 
 namespace boost::tulip {
 
@@ -230,6 +241,98 @@ void transport::writelines(const Range& lines)
         write_buffers(bufs, n);
 }
 
+// tag::connect[]
+/** How a client connection is made (`create_connection`, `open_connection`).
+
+    Trivially destructible, so that a temporary of it may sit next to a `co_await` (the
+    g++ 12 rule of the manual); the strings it points to are the caller's, kept alive
+    until the call completes.
+*/
+struct connection_options
+{
+    /// The stream reader's buffer limit (`open_connection`; asyncio's `limit`).
+    std::size_t limit = 65536;
+    /// Bind each attempt's socket to this local address (and port, 0 for any) first.
+    std::optional<boost::asio::ip::tcp::endpoint> local_addr;
+    /// Happy eyeballs (RFC 8305): start the next address's attempt after this delay
+    /// if the current one has not finished; the first to connect wins. Empty: one
+    /// attempt at a time, each to its end (asyncio's default).
+    std::optional<std::chrono::milliseconds> happy_eyeballs_delay;
+    /// Reorder the resolved addresses by family: this many of the first family, then
+    /// one of each family in turn. 0: as resolved, or 1 when `happy_eyeballs_delay` is
+    /// set (asyncio's rule).
+    int interleave = 0;
+    /// TLS (the tulip_ssl library): the context; null for a plain connection. A plain
+    /// `create_connection` refuses a non-null one (`std::invalid_argument`: "TLS needs
+    /// Boost::tulip_ssl").
+    const boost::asio::ssl::context* ssl = nullptr;
+    /// TLS: the name to send (SNI) and verify; empty: the host connected to.
+    std::string_view server_hostname;
+    std::chrono::milliseconds ssl_handshake_timeout = std::chrono::seconds(60);
+    std::chrono::milliseconds ssl_shutdown_timeout = std::chrono::seconds(30);
+};
+// end::connect[]
+// A destructor would be run twice by g++ 12 for a temporary next to a co_await. (Not
+// trivially copyable: Asio's endpoint has a copy constructor of its own.)
+static_assert(std::is_trivially_destructible_v<connection_options>);
+// tag::connect[]
+
+/** Connects to `host`:`port` over TCP and runs a protocol made by `factory()` on the
+    connection (asyncio `loop.create_connection`).
+
+    Every address `host` resolves to is tried in order (IPv6 and IPv4 alike), each
+    socket bound to `options.local_addr` first if given; with
+    `options.happy_eyeballs_delay` the attempts overlap (RFC 8305). The first to connect
+    wins; the others are cancelled and their sockets closed. The protocol is made when the
+    operation starts; its `connection_made` has run when the completion handler runs (on
+    the loop).
+
+    @par Completion Signature
+    `void(boost::system::error_code, std::pair<std::shared_ptr<transport>,
+    std::shared_ptr<P>>)`, where `factory()` returns `std::shared_ptr<P>`. On an error the
+    error code is the first failure (`host_not_found`, `connection_refused`, ...). With
+    `awaitable_token` (the default), one failure, or several with the same code, throws
+    `boost::system::system_error`; several different failures throw an `exception_group`
+    of a `system_error` each, in the order they failed.
+
+    @par Per-Operation Cancellation
+    `terminal`, `partial` and `total`: the name lookup and every attempt stop, their
+    sockets are closed, and the operation completes with `operation_aborted`.
+
+    @throws std::invalid_argument if `options.ssl` is set (see `connection_options`).
+*/
+template <class Factory, class CompletionToken = awaitable_token_t>
+auto create_connection(Factory&& factory, std::string_view host, std::string_view port,
+                       const connection_options& options = {}, CompletionToken&& token = {});
+/// The same with a numeric port.
+template <class Factory, class CompletionToken = awaitable_token_t>
+auto create_connection(Factory&& factory, std::string_view host, std::uint16_t port,
+                       const connection_options& options = {}, CompletionToken&& token = {});
+
+/** `create_connection` to the Unix stream socket at `path`
+    (asyncio `loop.create_unix_connection`); `options.local_addr` and the happy eyeballs
+    fields do not apply. Completion and cancellation as `create_connection`. */
+template <class Factory, class CompletionToken = awaitable_token_t>
+auto create_unix_connection(Factory&& factory, const std::filesystem::path& path,
+                            const connection_options& options = {}, CompletionToken&& token = {});
+
+/** Runs a protocol made by `factory()` on a socket connected elsewhere (accepted by the
+    program's own acceptor, or from `asio::connect`) (asyncio
+    `loop.connect_accepted_socket`). `Protocol` is `asio::ip::tcp` or
+    `asio::local::stream_protocol`; the socket belongs to the running loop's io_context.
+    The socket is made close-on-exec and non-blocking (TCP_NODELAY for TCP).
+
+    @par Completion Signature
+    `void(boost::system::error_code, std::pair<std::shared_ptr<transport>,
+    std::shared_ptr<P>>)`; it completes at once (posted), after `connection_made`.
+*/
+template <class Factory, class Protocol, class CompletionToken = awaitable_token_t>
+auto connect_accepted_socket(Factory&& factory, boost::asio::basic_stream_socket<Protocol> socket,
+                             CompletionToken&& token = {});
+// end::connect[]
+
 } // namespace boost::tulip
+
+#include <boost/tulip/impl/transport.hpp>
 
 #endif

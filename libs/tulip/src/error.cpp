@@ -33,6 +33,8 @@ public:
             return "the barrier is broken";
         case error::incomplete_read:
             return "the end of the stream came before the read was complete";
+        case error::limit_overrun:
+            return "the separator was not found within the stream's limit";
         }
         return "unknown tulip error";
     }

@@ -315,6 +315,14 @@ clock::time_point time_outside_loop_code() noexcept
     return std::chrono::steady_clock::now();
 }
 
+std::span<char> loop_read_buffer(event_loop& l)
+{
+    constexpr std::size_t size = 64 * 1024;
+    if (!l.read_buffer_)
+        l.read_buffer_ = std::make_unique_for_overwrite<char[]>(size);
+    return {l.read_buffer_.get(), size};
+}
+
 } // namespace detail
 
 event_loop& get_running_loop()

@@ -33,6 +33,9 @@ inline void throw_tulip_error(const boost::system::error_code& ec)
         case error::incomplete_read:
             // No bytes at hand: an empty partial read, the count unknown.
             throw incomplete_read_error(std::string());
+        case error::limit_overrun:
+            // No count at hand (readuntil and readline give theirs through their mapper).
+            throw limit_overrun_error(ec.message(), 0);
         case error::loop_closed:
             break;
         }

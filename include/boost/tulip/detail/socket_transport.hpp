@@ -1,0 +1,61 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_DETAIL_SOCKET_TRANSPORT_HPP
+#define BOOST_TULIP_DETAIL_SOCKET_TRANSPORT_HPP
+
+#include <boost/tulip/detail/config.hpp>
+
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include <memory>
+
+namespace boost::tulip {
+class base_protocol;
+class event_loop;
+class transport;
+} // namespace boost::tulip
+
+namespace boost::tulip::detail {
+
+/** Sets FD_CLOEXEC on `fd` (Asio 1.26 leaves its sockets inheritable).
+    @throws boost::system::system_error if fcntl fails. */
+void set_cloexec(int fd);
+
+/** The transport of a connected stream socket (`Protocol` is `asio::ip::tcp` or
+    `asio::local::stream_protocol`; the socket belongs to `loop`'s io_context).
+
+    Makes the socket non-blocking and close-on-exec (and TCP_NODELAY for TCP), then, from
+    the loop (posted, as asyncio's call_soon), calls `proto->connection_made` and starts
+    reading. The transport keeps itself alive until `connection_lost` has been delivered.
+
+    Reactor style, as asyncio and uvloop: the transport waits for readiness
+    (`async_wait`) and then reads and writes with non-blocking system calls, so an idle
+    connection holds no receive buffer (a `protocol` gets views of the loop's receive
+    buffer, a `buffered_protocol` gets the bytes in its own memory) and a write goes to the
+    kernel at once. See socket_transport.cpp for how the readiness waits meet Asio's
+    edge-triggered epoll reactor.
+    @throws boost::system::system_error if the socket cannot be configured. */
+template <class Protocol>
+std::shared_ptr<transport> make_socket_transport(event_loop& loop,
+                                                 boost::asio::basic_stream_socket<Protocol> socket,
+                                                 std::shared_ptr<base_protocol> proto);
+
+extern template std::shared_ptr<transport>
+make_socket_transport<boost::asio::ip::tcp>(event_loop&,
+                                            boost::asio::basic_stream_socket<boost::asio::ip::tcp>,
+                                            std::shared_ptr<base_protocol>);
+extern template std::shared_ptr<transport>
+make_socket_transport<boost::asio::local::stream_protocol>(
+    event_loop&, boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
+    std::shared_ptr<base_protocol>);
+
+} // namespace boost::tulip::detail
+
+#endif
