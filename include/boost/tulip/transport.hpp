@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace boost::asio::ssl {
@@ -270,6 +271,11 @@ struct connection_options
     std::chrono::milliseconds ssl_handshake_timeout = std::chrono::seconds(60);
     std::chrono::milliseconds ssl_shutdown_timeout = std::chrono::seconds(30);
 };
+// end::connect[]
+// A destructor would be run twice by g++ 12 for a temporary next to a co_await. (Not
+// trivially copyable: Asio's endpoint has a copy constructor of its own.)
+static_assert(std::is_trivially_destructible_v<connection_options>);
+// tag::connect[]
 
 /** Connects to `host`:`port` over TCP and runs a protocol made by `factory()` on the
     connection (asyncio `loop.create_connection`).

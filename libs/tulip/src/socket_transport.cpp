@@ -96,13 +96,13 @@ constexpr int max_reads_per_wakeup = 4;
 constexpr std::size_t max_gather = 64;
 constexpr auto lingering_close_limit = std::chrono::seconds(1);
 
-// Readiness waits and Asio's epoll reactor. The reactor registers a socket edge-triggered
-// and reports an edge only to an operation already queued: an edge that comes while no
-// wait is queued is lost. So the transport queues an async_wait only after a system call
-// saw the socket drained (a short read, EAGAIN, a partial write): any later arrival makes
-// a new edge, which the reactor sees at its next epoll_wait, after the handler that queued
-// the wait has returned (the loop is one thread). Where that is not known (the first read,
-// after resume_reading, after a bounded batch of reads) it reads first.
+// Readiness waits and Asio's epoll reactor. The reactor registers a socket
+// edge-triggered, and reports an edge only to an operation already queued; but Asio 1.26
+// queues a readiness wait (async_wait) with EPOLL_CTL_MOD, which re-arms the descriptor:
+// a socket already readable reports at once, so no arrival is missed, at the price of one
+// epoll_ctl per wait. The transport therefore waits only when a read found the socket
+// drained (EAGAIN, or a short read), and reads first where data may be there already
+// (the first read, after resume_reading, after a bounded batch of reads).
 template <class Protocol>
 class socket_transport final : public transport
 {
@@ -429,7 +429,7 @@ private:
                 return;
             }
             if (n < asked) {
-                // Drained: the next arrival makes a new edge (see above).
+                // Drained: wait for the next arrival (see above).
                 if (!paused_ && !closing_)
                     wait_read();
                 return;

@@ -39,8 +39,8 @@ void set_cloexec(int fd);
     (`async_wait`) and then reads and writes with non-blocking system calls, so an idle
     connection holds no receive buffer (a `protocol` gets views of the loop's receive
     buffer, a `buffered_protocol` gets the bytes in its own memory) and a write goes to the
-    kernel at once. The loop runs on one thread: the readiness waits rely on it (Asio's
-    epoll reactor is edge-triggered; see socket_transport.cpp).
+    kernel at once. See socket_transport.cpp for how the readiness waits meet Asio's
+    edge-triggered epoll reactor.
     @throws boost::system::system_error if the socket cannot be configured. */
 template <class Protocol>
 std::shared_ptr<transport> make_socket_transport(event_loop& loop,

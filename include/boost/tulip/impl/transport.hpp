@@ -157,7 +157,7 @@ auto create_connection(Factory&& factory, std::string_view host, std::string_vie
 {
     return detail::start_connect(
         static_cast<Factory&&>(factory),
-        detail::connect_target{false, std::string(host), std::string(port)}, options,
+        detail::connect_target{false, std::string(host), std::string(port), {}}, options,
         static_cast<CompletionToken&&>(token));
 }
 
@@ -167,7 +167,7 @@ auto create_connection(Factory&& factory, std::string_view host, std::uint16_t p
 {
     return detail::start_connect(
         static_cast<Factory&&>(factory),
-        detail::connect_target{false, std::string(host), std::to_string(port)}, options,
+        detail::connect_target{false, std::string(host), std::to_string(port), {}}, options,
         static_cast<CompletionToken&&>(token));
 }
 
@@ -176,7 +176,7 @@ auto create_unix_connection(Factory&& factory, const std::filesystem::path& path
                             const connection_options& options, CompletionToken&& token)
 {
     return detail::start_connect(static_cast<Factory&&>(factory),
-                                 detail::connect_target{true, path.native(), std::string()},
+                                 detail::connect_target{true, path.native(), std::string(), {}},
                                  options, static_cast<CompletionToken&&>(token));
 }
 
