@@ -552,6 +552,20 @@ BOOST_TULIP_TEST_CASE(several_ipv4_hosts_each_get_a_socket)
     co_await tulip::timeout(5s, srv.wait_closed());
 }
 
+BOOST_TULIP_TEST_CASE(a_host_name_binds_every_address_it_resolves_to)
+{
+    auto srv = co_await tulip::start_server(echo_lines, "localhost", 0);
+    auto eps = srv.sockets();
+    BOOST_TEST_REQUIRE(!eps.empty());
+    for (auto& ep : eps) {
+        BOOST_TEST(ep.address().is_loopback());
+        auto c = co_await connect_to(ep);
+        BOOST_TEST(co_await round_trip(c, "named\n") == "named\n");
+    }
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+}
+
 namespace {
 tulip::awaitable<void> ipv4_and_ipv6_hosts_body()
 {
@@ -694,6 +708,43 @@ BOOST_TULIP_TEST_CASE(unix_server_close_leaves_a_path_someone_else_took)
     BOOST_TEST(std::filesystem::exists(std::filesystem::symlink_status(path)));
     std::filesystem::remove(path);
     co_await srv.wait_closed();
+}
+
+BOOST_TULIP_TEST_CASE(create_unix_server_serves_protocols_and_names_tasks_after_the_path)
+{
+    const auto path = temp_socket_path("protocol");
+    std::filesystem::remove(path);
+    int lost = 0;
+    auto factory = [&lost] { return std::make_shared<echo_protocol>(&lost); };
+    auto srv = co_await tulip::create_unix_server(factory, path);
+    auto c = co_await connect_unix(path);
+    co_await asio::async_write(c, asio::buffer(std::string("p\n")), asio::use_awaitable);
+    asio::streambuf buf;
+    BOOST_TEST(co_await asio::async_read_until(c, buf, '\n', asio::use_awaitable) == 2u);
+
+    std::string name;
+    tulip::event started;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer) -> tulip::awaitable<void> {
+        name = std::string(tulip::current_task().get_name());
+        started.set();
+        co_await r.read();
+    };
+    const auto path2 = temp_socket_path("named");
+    std::filesystem::remove(path2);
+    auto streams = co_await tulip::start_unix_server(cb, path2);
+    auto c2 = co_await connect_unix(path2);
+    co_await started.wait();
+    BOOST_TEST(name == "unix:" + path2.string());
+
+    srv.close();
+    streams.close();
+    srv.close_clients();
+    streams.close_clients();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    co_await tulip::timeout(5s, streams.wait_closed());
+    BOOST_TEST(lost == 1);
+    BOOST_TEST(!std::filesystem::exists(path));
+    BOOST_TEST(!std::filesystem::exists(path2));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
