@@ -489,6 +489,13 @@ void stream_protocol::abandon_waiters() noexcept
     readers_.destroy_all();
     drainers_.destroy_all();
     closers_.destroy_all();
+    // The loop ends before connection_lost: the transport, which holds this protocol, is
+    // let go here, or the pair would keep each other alive. Last: it may free `this`.
+    transport_ = nullptr;
+    lost_ = true;
+    if (!lost_ec_)
+        lost_ec_ = error::loop_closed;
+    std::shared_ptr<transport> hold = std::move(transport_hold_);
 }
 
 void stream_protocol::fail_waiters_on_destroy() noexcept
