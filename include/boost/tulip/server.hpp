@@ -198,6 +198,8 @@ private:
     void report(std::string message, std::exception_ptr e);
     void hand_over(server_listener& l, int fd);
     void accepter_ended();
+    void take_spare() noexcept;
+    void release_spare() noexcept;
     awaitable<void> accept_loop(server_listener* l);
 
     event_loop* loop_;
@@ -217,6 +219,7 @@ private:
     std::uint64_t dev_ = 0;
     std::uint64_t ino_ = 0;
     std::uint64_t resource_failures_ = 0;
+    int spare_fd_[2] = {-1, -1}; // freed for the out-of-descriptors report
     std::string label_;
 };
 

@@ -189,6 +189,7 @@ server_state::server_state(event_loop& loop, std::shared_ptr<connection_starter>
 
 server_state::~server_state()
 {
+    release_spare();
     waiters_.destroy_all();
 }
 
@@ -310,11 +311,29 @@ boost::system::error_code server_state::listen_unix(const std::filesystem::path&
     return {};
 }
 
+// Two descriptors (a pipe's worth): room for the report's own work, such as a handler
+// that logs to a file or hands the message to a logger thread over a pipe.
+void server_state::take_spare() noexcept
+{
+    if (spare_fd_[0] < 0 && ::pipe2(spare_fd_, O_CLOEXEC) != 0) // may fail while out:
+        spare_fd_[0] = spare_fd_[1] = -1;                       // taken at the next report
+}
+
+void server_state::release_spare() noexcept
+{
+    if (spare_fd_[0] >= 0) {
+        ::close(spare_fd_[0]);
+        ::close(spare_fd_[1]);
+        spare_fd_[0] = spare_fd_[1] = -1;
+    }
+}
+
 void server_state::start_serving()
 {
     if (closed_ || serving_)
         return;
     serving_ = true;
+    take_spare();
     for (auto& l : listeners_) {
         task_options o;
         std::string name = "accept " + l->label;
@@ -367,9 +386,13 @@ awaitable<void> server_state::accept_loop(server_listener* l)
                 // Once per episode: the episode ends with the next accepted connection.
                 if (!l->out_of_resources) {
                     l->out_of_resources = true;
+                    // The spare descriptor gives the report one to work with (an exception
+                    // handler that logs to a file needs one), then is taken back.
+                    release_spare();
                     report("accept() out of system resource on " + l->label +
                                "; retrying every 100 ms, established connections go on",
                            std::make_exception_ptr(boost::system::system_error(aec, "accept")));
+                    take_spare();
                 }
             } else {
                 report("accept() failed on " + l->label + "; retrying in 100 ms",
@@ -434,6 +457,7 @@ void server_state::close()
         return;
     closed_ = true;
     serving_ = false;
+    release_spare();
     for (auto& l : listeners_) {
         boost::system::error_code ec;
         l->sd.close(ec); // a pending wait completes with operation_aborted
