@@ -390,7 +390,7 @@ public:
     {
         clear_cancellation(h_);
         {
-            Handler h(std::move(h_)); // what it owns (coroutine frames) goes now
+            [[maybe_unused]] Handler h(std::move(h_)); // what it owns (coroutine frames) goes now
         }
         if (Node::release_op())
             delete this;
