@@ -76,6 +76,12 @@ struct initiate_server_wait
 
 // ---- stream servers -------------------------------------------------------------------
 
+// g++ 12 warns (-Wsubobject-linkage) when F is a lambda of an unnamed namespace, since
+// the coroutine frame keeps a pointer to it: harmless, the frame type is as local as F.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsubobject-linkage"
+#endif
 template <class F>
 awaitable<void> serve_stream_connection(std::shared_ptr<server_state> st, std::uint64_t id,
                                         std::shared_ptr<F> cb, stream_reader r, stream_writer w)
@@ -91,6 +97,9 @@ awaitable<void> serve_stream_connection(std::shared_ptr<server_state> st, std::u
     }
     st->handler_ended(id, e);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 template <class F>
 struct stream_starter final : connection_starter
