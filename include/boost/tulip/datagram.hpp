@@ -11,6 +11,7 @@
 #include <boost/tulip/detail/config.hpp>
 
 #include <boost/tulip/awaitable_token.hpp>
+#include <boost/tulip/detail/unix_socket_file.hpp>
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/basic_datagram_socket.hpp>
@@ -250,14 +251,13 @@ private:
     socket_type socket_;
     std::optional<endpoint_type> remote_;
     std::shared_ptr<protocol_interface> protocol_;
-    std::string owned_path_; // a Unix socket file this endpoint bound ("" if none)
+    detail::unix_socket_file owned_file_; // a Unix socket file this endpoint bound
     std::unique_ptr<char[]> rbuf_;
     std::deque<pending> queue_;
     std::size_t buffered_ = 0;
     std::size_t high_ = 64 * 1024;
     std::size_t low_ = 16 * 1024;
     timer_handle retry_;
-    unsigned long long owned_dev_ = 0, owned_ino_ = 0;
     bool paused_ = false;  // the protocol was told to pause writing
     bool writing_ = false; // a write wait or retry is armed
     bool closing_ = false;

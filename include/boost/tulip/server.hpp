@@ -13,6 +13,7 @@
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
 #include <boost/tulip/detail/op_node.hpp>
+#include <boost/tulip/detail/unix_socket_file.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/streams.hpp>
 #include <boost/tulip/task.hpp>
@@ -214,10 +215,8 @@ private:
     int running_accepters_ = 0;
     bool serving_ = false;
     bool closed_ = false;
-    std::filesystem::path path_; // Unix server
-    bool have_inode_ = false;
-    std::uint64_t dev_ = 0;
-    std::uint64_t ino_ = 0;
+    std::filesystem::path path_;           // Unix server
+    detail::unix_socket_file socket_file_; // removed on close only if still ours
     std::uint64_t resource_failures_ = 0;
     int spare_fd_[2] = {-1, -1}; // freed for the out-of-descriptors report
     std::string label_;

@@ -269,26 +269,8 @@ boost::system::error_code server_state::listen_unix(const std::filesystem::path&
     std::copy(p.begin(), p.end(), addr.sun_path);
     const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + p.size() + 1);
 
-    struct stat sb;
-    if (::lstat(p.c_str(), &sb) == 0) {
-        if (!S_ISSOCK(sb.st_mode))
-            return asio::error::address_in_use; // never remove anything but a socket
-        // Remove a stale socket only: a live server accepts (or its queue is full).
-        int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (probe < 0)
-            return last_error();
-        int r = ::connect(probe, reinterpret_cast<const sockaddr*>(&addr), addr_len);
-        int err = r == 0 ? 0 : errno;
-        ::close(probe);
-        if (err == ECONNREFUSED) {
-            if (::unlink(p.c_str()) != 0 && errno != ENOENT)
-                return last_error();
-        } else if (err == 0 || err == EAGAIN || err == EINPROGRESS) {
-            return asio::error::address_in_use;
-        } else if (err != ENOENT) {
-            return {err, boost::system::system_category()};
-        }
-    }
+    if (auto ec = detail::remove_stale_unix_socket(p, SOCK_STREAM))
+        return ec;
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return last_error();
@@ -298,11 +280,7 @@ boost::system::error_code server_state::listen_unix(const std::filesystem::path&
         ::close(fd);
         return ec;
     }
-    if (::stat(p.c_str(), &sb) == 0) {
-        have_inode_ = true;
-        dev_ = static_cast<std::uint64_t>(sb.st_dev);
-        ino_ = static_cast<std::uint64_t>(sb.st_ino);
-    }
+    socket_file_.adopt(p);
     auto l = std::make_unique<server_listener>(loop_->get_io_context(), fd, AF_UNIX);
     l->label = p;
     listeners_.push_back(std::move(l));
@@ -464,15 +442,7 @@ void server_state::close()
         if (l->accepter && !l->accepter.done())
             l->accepter.cancel(); // a backoff pause ends too
     }
-    if (have_inode_) {
-        // Only the file this server made: another server may have taken the path since.
-        struct stat sb;
-        if (::lstat(path_.c_str(), &sb) == 0 && S_ISSOCK(sb.st_mode) &&
-            static_cast<std::uint64_t>(sb.st_dev) == dev_ &&
-            static_cast<std::uint64_t>(sb.st_ino) == ino_)
-            ::unlink(path_.c_str());
-        have_inode_ = false;
-    }
+    socket_file_.remove(); // only the file this server made
     wake_if_idle();
 }
 

@@ -7,6 +7,8 @@
 
 #include <boost/tulip/detail/socket_transport.hpp>
 
+#include <boost/tulip/detail/unix_socket_file.hpp>
+
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/transport.hpp>
@@ -21,16 +23,12 @@
 #include <type_traits>
 #include <vector>
 
-#include <fcntl.h>
-
 namespace boost::tulip::detail {
 
 void set_cloexec(int fd)
 {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags == -1 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1)
-        throw boost::system::system_error(
-            boost::system::error_code(errno, boost::system::system_category()), "fcntl");
+    if (auto ec = try_set_cloexec(fd))
+        throw boost::system::system_error(ec, "fcntl");
 }
 
 namespace {

@@ -21,9 +21,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,15 +36,6 @@ inline constexpr std::size_t datagram_buffer_size = 64 * 1024;
 // receiver's queue is full: poll says writable, sendto says EAGAIN): not a busy loop.
 inline constexpr std::chrono::milliseconds datagram_send_retry{1};
 
-// Asio 1.26 opens sockets without SOCK_CLOEXEC.
-inline boost::system::error_code datagram_make_cloexec(int fd) noexcept
-{
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
-        return {errno, boost::system::system_category()};
-    return {};
-}
-
 // The file system path of a Unix endpoint, "" for an unnamed or abstract one.
 inline std::string datagram_file_path(const boost::asio::local::datagram_protocol::endpoint& e)
 {
@@ -54,29 +43,6 @@ inline std::string datagram_file_path(const boost::asio::local::datagram_protoco
     if (p.empty() || p[0] == '\0')
         return {};
     return p;
-}
-
-// Removes a stale socket file at `path`: a socket nothing is bound to any more (a
-// datagram connect to it is refused). A live socket, or a file of another kind, is left
-// for the bind to fail on (cpython#78320, without stealing a live path: cpython#121252).
-inline void remove_stale_unix_socket(const std::string& path) noexcept
-{
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode))
-        return;
-    sockaddr_un sa{};
-    if (path.size() >= sizeof(sa.sun_path))
-        return;
-    sa.sun_family = AF_UNIX;
-    std::memcpy(sa.sun_path, path.data(), path.size());
-    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return;
-    int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof(sa));
-    int err = errno;
-    ::close(fd);
-    if (r != 0 && err == ECONNREFUSED)
-        ::unlink(path.c_str());
 }
 
 inline bool datagram_would_block(const boost::system::error_code& ec) noexcept
@@ -103,17 +69,10 @@ basic_datagram_transport<Protocol>::basic_datagram_transport(detail::datagram_tr
     , socket_(std::move(s))
     , remote_(std::move(remote))
     , protocol_(std::move(p))
-    , owned_path_(std::move(owned_path))
     , rbuf_(new char[detail::datagram_buffer_size])
 {
-    if (!owned_path_.empty()) {
-        struct stat st;
-        if (::lstat(owned_path_.c_str(), &st) == 0) {
-            owned_dev_ = st.st_dev;
-            owned_ino_ = st.st_ino;
-        } else
-            owned_path_.clear();
-    }
+    if (!owned_path.empty())
+        owned_file_.adopt(std::move(owned_path));
 }
 
 template <class Protocol>
@@ -121,12 +80,8 @@ basic_datagram_transport<Protocol>::~basic_datagram_transport()
 {
     // The loop went away with the endpoint open: the socket closes with the object; the
     // file goes too if it is still ours.
-    if (!closed_ && !owned_path_.empty()) {
-        struct stat st;
-        if (::lstat(owned_path_.c_str(), &st) == 0 && st.st_dev == owned_dev_ &&
-            st.st_ino == owned_ino_)
-            ::unlink(owned_path_.c_str());
-    }
+    if (!closed_)
+        owned_file_.remove();
 }
 
 template <class Protocol>
@@ -392,13 +347,7 @@ void basic_datagram_transport<Protocol>::finish(std::exception_ptr exc)
     retry_.cancel();
     boost::system::error_code ignored;
     socket_.close(ignored); // the pending waits complete with operation_aborted
-    if (!owned_path_.empty()) {
-        struct stat st;
-        if (::lstat(owned_path_.c_str(), &st) == 0 && st.st_dev == owned_dev_ &&
-            st.st_ino == owned_ino_)
-            ::unlink(owned_path_.c_str());
-        owned_path_.clear();
-    }
+    owned_file_.remove();
     boost::asio::post(loop_->get_executor(), [self = this->shared_from_this(), exc] {
         self->call_protocol([&](protocol_interface& p) { p.connection_lost(exc); });
         // Breaks the usual cycle: a protocol holding its transport.
@@ -463,7 +412,7 @@ boost::system::error_code open_datagram_socket(boost::asio::basic_datagram_socke
         s.open(bind ? local.protocol() : remote.protocol(), ec);
         if (ec)
             return ec;
-        if ((ec = datagram_make_cloexec(s.native_handle())))
+        if ((ec = try_set_cloexec(s.native_handle())))
             return ec;
         if (opts.reuse_port &&
             s.set_option(
@@ -478,11 +427,12 @@ boost::system::error_code open_datagram_socket(boost::asio::basic_datagram_socke
         s.open(Protocol(), ec);
         if (ec)
             return ec;
-        if ((ec = datagram_make_cloexec(s.native_handle())))
+        if ((ec = try_set_cloexec(s.native_handle())))
             return ec;
         std::string path = datagram_file_path(local);
         if (!path.empty())
-            remove_stale_unix_socket(path);
+            // A live socket or another kind of file is left for the bind to fail on.
+            (void)remove_stale_unix_socket(path, SOCK_DGRAM);
         // An empty path autobinds (Linux): an unnamed sender could not be answered.
         if (s.bind(local, ec))
             return ec;
