@@ -844,7 +844,7 @@ BOOST_TULIP_TEST_CASE(a_read_only_pipe_transport_delivers_bytes_then_eof_and_ref
         loop, asio::posix::stream_descriptor(loop.get_io_context(), fds.read_end), proto,
         tulip::detail::transport_direction::read_only);
     UNTIL(proto, proto->made == 1);
-    BOOST_TEST(t->get_extra_info<int>("fd") == fds.read_end);
+    BOOST_TEST(t->get_extra_info<int>("fd").value_or(-1) == fds.read_end);
     BOOST_TEST(is_cloexec(fds.read_end));
     BOOST_TEST(t->receives_synchronously());
     BOOST_TEST(!t->can_write_eof());
