@@ -345,7 +345,9 @@ BOOST_AUTO_TEST_CASE(runner_close_gives_up_on_a_stuck_job_after_its_timeout)
     std::string report;
     const auto before = steady::now();
     {
-        tulip::runner r(tulip::run_options{.executor_shutdown_timeout = 100ms});
+        tulip::run_options opts;
+        opts.executor_shutdown_timeout = 100ms;
+        tulip::runner r(opts);
         r.get_loop().set_exception_handler(
             [&](tulip::event_loop&, const tulip::exception_context& c) { report += c.message; });
         r.run([](std::shared_ptr<latch> g) -> tulip::awaitable<void> {
