@@ -59,8 +59,7 @@ int main()
     int status = 0;
 
     std::thread worker([&] {
-        while (!loop.is_running())
-            std::this_thread::sleep_for(1ms);
+        // Queued until the loop runs: the loop need not be running yet.
         auto f = tulip::run_coroutine_threadsafe(lookup("tulip"), loop);
         std::cout << "worker got: " << f.get() << '\n';
 

@@ -530,8 +530,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_loop_fails_the_pending_futures)
             co_await tulip::sleep(1h);
             co_return 1;
         };
-        while (!loop.is_running())
-            std::this_thread::sleep_for(1ms);
+        // Queued until the loop runs it.
         auto f = tulip::run_coroutine_threadsafe(body(started), loop);
         try {
             f.get();
