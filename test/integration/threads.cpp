@@ -252,9 +252,10 @@ BOOST_AUTO_TEST_CASE(default_executor_is_made_on_first_use_with_the_size_set)
         auto f = [] { return 1; };
         co_await tulip::to_thread(f);
     }());
-    BOOST_TEST(thread_count() == before + 3);
+    const std::size_t with_pool = thread_count();
+    BOOST_TEST(with_pool >= before + 3); // a sanitizer may add a helper thread of its own
     r.close();
-    BOOST_TEST(thread_count() == before); // close() joined the pool
+    BOOST_TEST(with_pool - thread_count() == 3u); // close() joined the pool's threads
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(set_default_executor_takes_any_executor)
