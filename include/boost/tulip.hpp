@@ -31,6 +31,7 @@
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/task_group.hpp>
+#include <boost/tulip/threads.hpp>
 #include <boost/tulip/timeout.hpp>
 #include <boost/tulip/transport.hpp>
 #include <boost/tulip/wait.hpp>

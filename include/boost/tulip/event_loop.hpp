@@ -19,6 +19,7 @@
 #include <boost/tulip/detail/timer_queue.hpp>
 #include <boost/tulip/error.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
@@ -47,6 +48,7 @@ using any_task = task<>;
 namespace detail {
 
 class sync_object;
+class thread_bridge;
 
 // Whether, and by how many frames, the loop is driven (runner::run, the test runner),
 // and whether stop() asked the one driving it to return.
@@ -72,6 +74,8 @@ task_registry& loop_tasks(event_loop& l) noexcept;
 asyncgen_registry& loop_asyncgens(event_loop& l) noexcept;
 signal_table& loop_signals(event_loop& l) noexcept;
 loop_run_state& loop_run(event_loop& l) noexcept;
+// Work sent to other threads and the default executor (thread_bridge.hpp).
+thread_bridge& loop_threads(event_loop& l);
 // The primitives and queues bound to the loop (sync_waiter.hpp), a list through them:
 // their waiters are freed, unrun, when the loop shuts down.
 sync_object*& loop_primitives(event_loop& l) noexcept;
@@ -258,6 +262,47 @@ public:
         `aclose()`; errors go to the exception handler. `run()` and `runner::close()` call
         it after cancelling the remaining tasks. */
     boost::asio::awaitable<void> shutdown_asyncgens();
+
+    /** The loop's default executor: where `to_thread` and `run_in_executor(nullptr, f)`
+        run blocking work (asyncio's default `ThreadPoolExecutor`).
+
+        Unless `set_default_executor` gave another one, it is an executor of the loop's own
+        `asio::thread_pool`, made on first use with `min(32, cores + 4)` threads (Python's
+        default size, meant for blocking I/O). Work posted to it directly is the caller's
+        to bring back to the loop; prefer `to_thread` / `run_in_executor`, which hand the
+        outcome back safely and which `shutdown_default_executor` waits for. Loop thread.
+        @throws invalid_state_error after `shutdown_default_executor()`, or once the loop
+                is closed (asyncio raises RuntimeError). */
+    boost::asio::any_io_executor default_executor();
+
+    /** Makes the default executor a new pool of the loop's own with `threads` threads
+        (at least one). A pool made before keeps running the jobs it has and is joined by
+        `shutdown_default_executor`. Loop thread.
+        @throws invalid_state_error after `shutdown_default_executor()` or once closed. */
+    void set_default_executor(std::size_t threads);
+
+    /** Makes `ex` the default executor (asyncio `loop.set_default_executor(executor)`).
+        The loop does not own it: `shutdown_default_executor` waits for the loop's jobs
+        on it, but does not stop it. A pool the loop made before is joined by
+        `shutdown_default_executor`. Loop thread. Same errors. */
+    void set_default_executor(boost::asio::any_io_executor ex);
+
+    /** Shuts the default executor down and waits for its jobs (asyncio
+        `loop.shutdown_default_executor(timeout)`, Python 3.12).
+
+        Waits, without blocking the loop, until every job sent through `to_thread` or
+        `run_in_executor` to the default executor has finished, then joins the loop's own
+        pools (so work posted to `default_executor()` directly is waited for too). With a
+        `timeout`, gives up after it: the exception handler receives a report naming each
+        job still queued or running (and for how long), the pools are left to finish on a
+        thread of their own, and the call returns normally. A thread cannot be interrupted:
+        a job that never returns keeps its thread, but never hangs the loop's shutdown.
+        After it, `default_executor()`, `to_thread` and `run_in_executor(nullptr, ...)`
+        throw `invalid_state_error`. Calling it again does nothing. `run()` and
+        `runner::close()` call it with `run_options::executor_shutdown_timeout`.
+        Cancelling the awaiting task stops the wait; the pools still finish on their own. */
+    boost::asio::awaitable<void>
+    shutdown_default_executor(std::optional<duration> timeout = std::nullopt);
     // end::outline[]
 
     /// Number of callbacks scheduled but not yet run or cancelled.
@@ -282,6 +327,7 @@ private:
     friend detail::asyncgen_registry& detail::loop_asyncgens(event_loop&) noexcept;
     friend detail::signal_table& detail::loop_signals(event_loop&) noexcept;
     friend detail::loop_run_state& detail::loop_run(event_loop&) noexcept;
+    friend detail::thread_bridge& detail::loop_threads(event_loop&);
     friend detail::sync_object*& detail::loop_primitives(event_loop&) noexcept;
     friend std::span<char> detail::loop_read_buffer(event_loop&);
 
@@ -305,8 +351,9 @@ private:
     duration slow_callback_duration_ = std::chrono::milliseconds(100);
     std::atomic<bool> closed_{false}; // read by call_soon_threadsafe on any thread
     std::atomic<std::size_t> pending_callbacks_{0};
-    detail::sync_object* primitives_ = nullptr; // primitives and queues bound to this loop
-    std::unique_ptr<char[]> read_buffer_;       // loop_read_buffer
+    detail::sync_object* primitives_ = nullptr;      // primitives and queues bound to this loop
+    std::unique_ptr<char[]> read_buffer_;            // loop_read_buffer
+    std::unique_ptr<detail::thread_bridge> threads_; // loop_threads
     // tag::outline[]
 };
 
@@ -331,6 +378,10 @@ timer_handle call_later(duration delay, F&& f,
 template <class F>
 timer_handle call_at(clock::time_point when, F&& f,
                      std::optional<boost::tulip::context> ctx = std::nullopt);
+
+/// `get_running_loop().shutdown_default_executor(timeout)`.
+boost::asio::awaitable<void>
+shutdown_default_executor(std::optional<duration> timeout = std::nullopt);
 // end::outline[]
 
 namespace detail {

@@ -27,6 +27,10 @@ struct run_options
     std::optional<bool> debug;
     /// First SIGINT cancels the main task; a second one ends the process.
     bool handle_sigint = true;
+    /** How long closing waits for the default executor's jobs
+        (`shutdown_default_executor(timeout)`): 5 minutes, asyncio's
+        `THREAD_JOIN_TIMEOUT`. Past it the stuck jobs are reported and closing goes on. */
+    duration executor_shutdown_timeout = std::chrono::minutes(5);
 };
 
 /** Runs coroutines on a loop of its own (asyncio.Runner).
@@ -52,7 +56,9 @@ public:
 
     event_loop& get_loop();
 
-    /// Cancels and awaits the remaining tasks, reports their errors, closes the loop.
+    /** Cancels and awaits the remaining tasks, reports their errors, closes the async
+        generators, shuts the default executor down (`shutdown_default_executor` with
+        `run_options::executor_shutdown_timeout`), closes the loop. */
     void close();
     // end::outline[]
 
@@ -68,8 +74,9 @@ private:
 };
 
 /** Runs `main` on a new loop and returns its result (asyncio.run): makes an
-    io_context, runs `main` as a task, then cancels and awaits every remaining task and
-    destroys the context. SIGINT cancels the main task; a second SIGINT ends the process.
+    io_context, runs `main` as a task, then cancels and awaits every remaining task,
+    closes the async generators, shuts the default executor down and destroys the context. SIGINT
+   cancels the main task; a second SIGINT ends the process.
 */
 template <class T>
 T run(awaitable<T> main, run_options opts = {},

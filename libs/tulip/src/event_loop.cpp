@@ -11,6 +11,7 @@
 
 #include <boost/tulip/detail/handler_loop.hpp>
 #include <boost/tulip/detail/sync_waiter.hpp>
+#include <boost/tulip/detail/thread_bridge.hpp>
 #include <boost/tulip/task.hpp>
 
 #include <boost/asio/post.hpp>
@@ -153,6 +154,7 @@ event_loop::event_loop(boost::asio::io_context& ioc)
     , timers_(*this, ioc)
     , signals_(*this, ioc)
     , debug_(debug_from_environment())
+    , threads_(std::make_unique<detail::thread_bridge>(*this))
 {
     std::lock_guard lock(live_loops_mutex);
     live_loops.push_back(this);
@@ -172,6 +174,8 @@ void event_loop::shutdown()
 {
     detail::abandon_primitives(primitives_);
     closed_.store(true, std::memory_order_release);
+    // Before the io_context's own shutdown: no job's thread posts to it after this.
+    threads_->shutdown();
     asyncgens_.drop_all();
     signals_.shutdown();
     timers_.shutdown();

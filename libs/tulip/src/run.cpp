@@ -8,6 +8,7 @@
 #include <boost/tulip/run.hpp>
 
 #include <boost/tulip/debug.hpp>
+#include <boost/tulip/detail/thread_bridge.hpp>
 
 #include <csignal>
 
@@ -78,8 +79,13 @@ void runner::drive(any_task main)
     ioc.restart();
     // Else stop(), or io_context::stop() called directly: a suspended task holds work,
     // so the io_context cannot simply have run out of it.
-    if (!main.done())
+    if (!main.done()) {
+        // Other threads waiting on run_coroutine_threadsafe futures learn it now instead
+        // of waiting for a loop that may never run again (zigpy/bellows#745).
+        detail::loop_threads(loop).abandon_calls(
+            "run_coroutine_threadsafe: the event loop stopped before the coroutine finished", true);
         throw invalid_state_error("event loop stopped before the main task completed");
+    }
 }
 
 void runner::close()
@@ -115,6 +121,7 @@ void runner::close()
                         {"unhandled exception during runner shutdown", e, t});
         }
         detail::close_asyncgens(loop);
+        detail::close_default_executor(loop, opts_.executor_shutdown_timeout);
     }
     loop_ = nullptr;
     ioc_.reset();
