@@ -395,6 +395,8 @@ BOOST_TULIP_TEST_CASE_REALTIME(serial_non_standard_baud_rates_reach_the_device)
     BOOST_TEST(t->options().baud_rate == 31250u);
     t->set_options(tulip::serial_options{.baud_rate = 115200});
     BOOST_TEST(reported_baud(pty.path) == 115200u);
+    writer.close();
+    co_await tulip::timeout(5s, writer.wait_closed());
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(serial_settings_a_pty_cannot_take_are_refused_by_name)
@@ -422,6 +424,8 @@ BOOST_TULIP_TEST_CASE_REALTIME(serial_settings_a_pty_cannot_take_are_refused_by_
     // The port still works.
     pty.write("ok\n");
     BOOST_TEST(co_await tulip::timeout(5s, reader.readline()) == "ok\n");
+    writer.close();
+    co_await tulip::timeout(5s, writer.wait_closed());
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(serial_modem_lines_on_a_pty_are_clear_errors_and_break_works)
@@ -461,6 +465,8 @@ BOOST_TULIP_TEST_CASE_REALTIME(serial_modem_lines_on_a_pty_are_clear_errors_and_
     pty.write("still here\n");
     BOOST_TEST(co_await tulip::timeout(5s, reader.readline()) == "still here\n");
     BOOST_TEST(*writer.get_extra_info<std::string>("device") == pty.path);
+    writer.close();
+    co_await tulip::timeout(5s, writer.wait_closed());
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(serial_reset_buffers_discard_input_and_output)
@@ -484,6 +490,8 @@ BOOST_TULIP_TEST_CASE_REALTIME(serial_reset_buffers_discard_input_and_output)
     t->resume_reading();
     pty.write("fresh\n");
     BOOST_TEST(co_await tulip::timeout(5s, reader.readline()) == "fresh\n");
+    writer.close();
+    co_await tulip::timeout(5s, writer.wait_closed());
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(serial_close_is_bounded_when_nobody_reads)

@@ -271,6 +271,12 @@ protected:
     /// Ends the connection with `ec` (connection_lost gets it), as a failed read would.
     void fail(boost::system::error_code ec) { fatal(ec); }
 
+    /// Whether a read that returned less than it asked for means the descriptor is
+    /// drained (a socket's receive queue gives what it has). A tty hands out at most its
+    /// line discipline's buffer (4 KiB) per read with more behind it: it says false, and
+    /// is read again until EAGAIN.
+    virtual bool short_read_drains() const noexcept { return true; }
+
     /// Drops the bytes of the write buffer (a serial port's reset_output_buffer).
     void discard_write_buffer() noexcept
     {

@@ -325,7 +325,7 @@ void reactor_transport<Stream, Base>::do_read()
             fatal(ec);
             return;
         }
-        if (n < asked) {
+        if (n < asked && short_read_drains()) {
             // Drained: wait for the next arrival (see the class comment).
             if (!paused_ && !closing_)
                 wait_read();

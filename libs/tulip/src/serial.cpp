@@ -10,6 +10,8 @@
 #include "reactor_transport.hpp"
 #include "serial_device.hpp"
 
+#include <boost/tulip/threads.hpp>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -87,6 +89,38 @@ public:
         });
     }
 
+    // The write buffer is sent: the driver's output queue is waited for (tcdrain) on the
+    // default executor, never on the loop's thread, before the port is closed, so that
+    // close(2) does not wait for it on the loop (a real UART's close waits up to its
+    // closing_wait, 30 s). The close timer bounds the wait: abort() flushes the queue,
+    // which ends the tcdrain. The job has its own descriptor, so that the port's may be
+    // closed (and its number reused) while the job runs.
+    void finish_close() override
+    {
+        if (drain_started_ || is_closed())
+            return;
+        drain_started_ = true;
+        int dup = ::fcntl(native_fd(), F_DUPFD_CLOEXEC, 0);
+        if (dup < 0) {
+            base::finish_close();
+            return;
+        }
+        std::weak_ptr<transport> weak = weak_from_this();
+        auto job = [dup] {
+            (void)sd::drain(dup);
+            ::close(dup);
+        };
+        try {
+            async_run_in_executor(nullptr, std::move(job), [weak](std::exception_ptr) {
+                if (auto self = weak.lock())
+                    static_cast<serial_port_transport&>(*self).drained();
+            });
+        } catch (...) { // no default executor (shut down): close without waiting
+            ::close(dup);
+            base::finish_close();
+        }
+    }
+
     // The driver's output queue is discarded first, so that close(2) cannot wait for it
     // (a real UART's close waits up to its closing_wait, 30 s, for unsent output).
     void abort() override
@@ -98,6 +132,8 @@ public:
     }
 
 protected:
+    bool short_read_drains() const noexcept override { return false; }
+
     int device_fd() const override
     {
         if (gone_)
@@ -126,8 +162,17 @@ protected:
     }
 
 private:
+    void drained()
+    {
+        if (is_closed())
+            return;
+        close_timer_.cancel();
+        base::finish_close();
+    }
+
     error_code gone_;
     timer_handle close_timer_;
+    bool drain_started_ = false;
 };
 
 } // namespace
