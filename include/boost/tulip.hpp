@@ -19,6 +19,7 @@
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/exception_group.hpp>
+#include <boost/tulip/file.hpp>
 #include <boost/tulip/future.hpp>
 #include <boost/tulip/gather.hpp>
 #include <boost/tulip/generator.hpp>
