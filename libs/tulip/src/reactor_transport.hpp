@@ -278,7 +278,7 @@ protected:
     virtual bool short_read_drains() const noexcept { return true; }
 
     /// Drops the bytes of the write buffer (a serial port's reset_output_buffer).
-    void discard_write_buffer() noexcept
+    void clear_write_buffer() noexcept
     {
         wbuf_.clear();
         maybe_resume_protocol();

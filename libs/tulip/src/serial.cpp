@@ -143,7 +143,7 @@ protected:
         return native_fd();
     }
 
-    void discard_write_buffer() noexcept override { base::discard_write_buffer(); }
+    void discard_write_buffer() noexcept override { clear_write_buffer(); }
 
     // A serial port has no end of stream: an end of file, or EIO, is the device going
     // away (a vanished USB adapter, the pty's other side closed), and is reported once as
