@@ -19,11 +19,13 @@
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/exception_group.hpp>
+#include <boost/tulip/file.hpp>
 #include <boost/tulip/future.hpp>
 #include <boost/tulip/gather.hpp>
 #include <boost/tulip/generator.hpp>
 #include <boost/tulip/queue.hpp>
 #include <boost/tulip/run.hpp>
+#include <boost/tulip/serial.hpp>
 #include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
 #include <boost/tulip/streams.hpp>

@@ -42,6 +42,10 @@ enum class error
     /// A stream read found no separator within the reader's limit, or one beyond it
     /// (`limit_overrun_error`); the bytes stay in the reader's buffer.
     limit_overrun,
+    /// A serial device went away under an open port: the adapter was unplugged, or the
+    /// other side of a pty was closed (reads then see an end of file and the device's
+    /// attributes can no longer be read). Reads and writes end with it.
+    device_gone,
 };
 
 /// The category of `tulip::error`.

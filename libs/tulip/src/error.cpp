@@ -35,6 +35,8 @@ public:
             return "the end of the stream came before the read was complete";
         case error::limit_overrun:
             return "the separator was not found within the stream's limit";
+        case error::device_gone:
+            return "the device is gone (unplugged, or the other side of the pty closed)";
         }
         return "unknown tulip error";
     }

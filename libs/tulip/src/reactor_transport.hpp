@@ -271,6 +271,24 @@ protected:
     /// Ends the connection with `ec` (connection_lost gets it), as a failed read would.
     void fail(boost::system::error_code ec) { fatal(ec); }
 
+    /// Whether a read that returned less than it asked for means the descriptor is
+    /// drained (a socket's receive queue gives what it has). A tty hands out at most its
+    /// line discipline's buffer (4 KiB) per read with more behind it: it says false, and
+    /// is read again until EAGAIN.
+    virtual bool short_read_drains() const noexcept { return true; }
+
+    /// Drops the bytes of the write buffer (a serial port's reset_output_buffer).
+    void clear_write_buffer() noexcept
+    {
+        wbuf_.clear();
+        maybe_resume_protocol();
+    }
+
+    /// `close()` with the write buffer sent: a socket lingers, a descriptor closes. A
+    /// derived class may wait for its device first (a serial port's bounded tcdrain) and
+    /// then call this one.
+    virtual void finish_close();
+
 private:
     static constexpr std::size_t default_high_water = 64 * 1024;
     static constexpr std::size_t read_size_hint = 64 * 1024;
@@ -294,7 +312,6 @@ private:
     void wait_write();
     void on_writable(boost::system::error_code ec);
     void end_writing();
-    void finish_close();
     void start_lingering();
     void schedule_read();
     void wait_read();

@@ -31,7 +31,7 @@ void reactor_transport<Stream, Base>::write_buffers(const boost::asio::const_buf
         if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)
             sent = 0;
         else if (ec) {
-            fatal(ec);
+            fatal(translate_error(ec));
             return;
         }
         if (sent == total)
@@ -94,7 +94,7 @@ void reactor_transport<Stream, Base>::on_writable(boost::system::error_code ec)
     }
     std::size_t sent = stream_.write_some(wbuf_.front(), ec);
     if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
-        fatal(ec);
+        fatal(translate_error(ec));
         return;
     }
     wbuf_.consume(sent);
@@ -325,7 +325,7 @@ void reactor_transport<Stream, Base>::do_read()
             fatal(ec);
             return;
         }
-        if (n < asked) {
+        if (n < asked && short_read_drains()) {
             // Drained: wait for the next arrival (see the class comment).
             if (!paused_ && !closing_)
                 wait_read();

@@ -1,0 +1,321 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Async files on real files, with each backend this build has (the thread pool always,
+// io_uring when BOOST_TULIP_IO_URING is on): Python's modes, reads, lines, seeks, a full
+// disk (a 1 MiB tmpfs when mounting is allowed, RLIMIT_FSIZE always) and a descriptor
+// closed behind the file's back.
+
+#include <boost/tulip/file.hpp>
+
+#include <boost/tulip/test.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace tulip = boost::tulip;
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<tulip::file_backend> backends()
+{
+    std::vector<tulip::file_backend> v{tulip::file_backend::thread_pool};
+    if (tulip::file_io_uring_built())
+        v.push_back(tulip::file_backend::io_uring);
+    return v;
+}
+
+const char* name(tulip::file_backend b)
+{
+    return b == tulip::file_backend::io_uring ? "io_uring" : "thread_pool";
+}
+
+struct temp_dir
+{
+    fs::path path;
+    temp_dir()
+    {
+        char tmpl[] = "/tmp/tulip-file-XXXXXX";
+        BOOST_REQUIRE(::mkdtemp(tmpl));
+        path = tmpl;
+    }
+    ~temp_dir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::string slurp(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(file_integration)
+
+BOOST_TULIP_TEST_CASE_REALTIME(file_modes_reads_lines_seek_and_tell_on_each_backend)
+{
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            temp_dir dir;
+            auto path = dir.path / "data.txt";
+            tulip::file_options opts{.backend = backend};
+
+            auto w = co_await tulip::open_file(path, "w", opts);
+            BOOST_TEST((w.backend() == backend));
+            BOOST_TEST(co_await w.write("hello\nworld\n") == 12u);
+            BOOST_TEST(co_await w.write("third") == 5u);
+            BOOST_TEST(co_await w.tell() == 17u);
+            co_await w.flush();
+            // Not readable in "w" (Python: io.UnsupportedOperation).
+            bool refused = false;
+            try {
+                co_await w.read();
+            } catch (const tulip::invalid_state_error&) {
+                refused = true;
+            }
+            BOOST_TEST(refused);
+            co_await w.close();
+            co_await w.close(); // idempotent
+            BOOST_TEST(slurp(path) == "hello\nworld\nthird");
+
+            auto r = co_await tulip::open_file(path, "r", opts);
+            BOOST_TEST(co_await r.read() == "hello\nworld\nthird");
+            BOOST_TEST(co_await r.read() == "");
+            refused = false;
+            try {
+                co_await r.write("x");
+            } catch (const tulip::invalid_state_error&) {
+                refused = true;
+            }
+            BOOST_TEST(refused);
+            co_await r.close();
+            refused = false;
+            try {
+                co_await r.read();
+            } catch (const tulip::invalid_state_error&) {
+                refused = true;
+            }
+            BOOST_TEST(refused); // closed
+
+            auto rb = co_await tulip::open_file(path, "rb", opts);
+            BOOST_TEST(co_await rb.readline() == "hello\n");
+            BOOST_TEST(co_await rb.tell() == 6u); // the read-ahead does not show
+            BOOST_TEST(co_await rb.read(3) == "wor");
+            BOOST_TEST(co_await rb.readline() == "ld\n");
+            BOOST_TEST(co_await rb.readline() == "third");
+            BOOST_TEST(co_await rb.readline() == "");
+            BOOST_TEST(co_await rb.seek(0) == 0u);
+            std::vector<std::string> lines;
+            auto gen = rb.lines();
+            for (;;) {
+                auto line = co_await gen.next();
+                if (!line)
+                    break;
+                lines.push_back(*line);
+            }
+            BOOST_TEST(lines == (std::vector<std::string>{"hello\n", "world\n", "third"}));
+            co_await rb.close();
+
+            auto a = co_await tulip::open_file(path, "a", opts);
+            BOOST_TEST(co_await a.write("!\n") == 2u);
+            BOOST_TEST(co_await a.tell() == 19u);
+            co_await a.close();
+            BOOST_TEST(slurp(path) == "hello\nworld\nthird!\n");
+
+            auto rw = co_await tulip::open_file(path, "r+", opts);
+            BOOST_TEST(co_await rw.read(5) == "hello");
+            BOOST_TEST(co_await rw.write("-") == 1u); // where the reader is
+            BOOST_TEST(co_await rw.seek(0) == 0u);
+            BOOST_TEST(co_await rw.write("HELLO") == 5u);
+            BOOST_TEST(co_await rw.seek(-2, tulip::seek_origin::end) == 17u);
+            BOOST_TEST(co_await rw.read() == "!\n");
+            BOOST_TEST(co_await rw.seek(-3, tulip::seek_origin::current) == 16u);
+            BOOST_TEST(co_await rw.read(1) == "d");
+            co_await rw.close();
+            BOOST_TEST(slurp(path) == "HELLO-world\nthird!\n");
+
+            // 3 MiB through read(n) and read(): more than one read-ahead.
+            std::string big;
+            for (int i = 0; big.size() < 3 * 1024 * 1024; ++i)
+                big += "line " + std::to_string(i) + "\n";
+            auto wb = co_await tulip::open_file(dir.path / "big", "wb", opts);
+            BOOST_TEST(co_await wb.write(big) == big.size());
+            co_await wb.close();
+            auto rbig = co_await tulip::open_file(dir.path / "big", "rb", opts);
+            std::string head = co_await rbig.read(100000);
+            std::string rest = co_await rbig.read();
+            BOOST_TEST((head + rest == big));
+            co_await rbig.close();
+        }
+    }
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(file_open_errors_are_clear)
+{
+    temp_dir dir;
+    BOOST_CHECK_THROW((void)tulip::open_file(dir.path / "x", "rw"), std::invalid_argument);
+    BOOST_CHECK_THROW((void)tulip::open_file(dir.path / "x", "q"), std::invalid_argument);
+    bool missing = false;
+    try {
+        co_await tulip::open_file(dir.path / "missing.txt", "r");
+    } catch (const boost::system::system_error& e) {
+        missing = e.code() == boost::system::errc::no_such_file_or_directory &&
+                  std::string(e.what()).find("missing.txt") != std::string::npos;
+    }
+    BOOST_TEST(missing);
+    std::ofstream(dir.path / "there") << "x";
+    bool exists = false;
+    try {
+        co_await tulip::open_file(dir.path / "there", "x");
+    } catch (const boost::system::system_error& e) {
+        exists = e.code() == boost::system::errc::file_exists;
+    }
+    BOOST_TEST(exists);
+    if (!tulip::file_io_uring_built()) {
+        bool unsupported = false;
+        try {
+            co_await tulip::open_file(
+                dir.path / "there", "r",
+                tulip::file_options{.backend = tulip::file_backend::io_uring});
+        } catch (const boost::system::system_error& e) {
+            unsupported = e.code() == boost::system::errc::operation_not_supported;
+        }
+        BOOST_TEST(unsupported);
+    }
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(file_full_disk_is_a_clear_error_and_keeps_what_was_written)
+{
+    temp_dir dir;
+    auto mnt = dir.path / "small";
+    fs::create_directory(mnt);
+    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) {
+        BOOST_TEST_MESSAGE("no tmpfs mount here (not root?): the RLIMIT_FSIZE case covers it");
+        co_return;
+    }
+    struct unmount
+    {
+        fs::path p;
+        ~unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+    } guard{mnt};
+
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            auto path = mnt / (std::string("fill-") + name(backend));
+            auto f = co_await tulip::open_file(path, "wb", tulip::file_options{.backend = backend});
+            std::string chunk(100 * 1000, 'a');
+            std::string expected;
+            boost::system::error_code last;
+            for (int i = 0; i < 30 && !last; ++i) {
+                std::fill(chunk.begin(), chunk.end(), static_cast<char>('a' + i));
+                auto [ec, n] = co_await f.write(chunk, asio::as_tuple(asio::use_awaitable));
+                expected.append(chunk, 0, n);
+                last = ec;
+            }
+            BOOST_TEST(last == boost::system::errc::no_space_on_device);
+            // The error with the default token names the file.
+            bool named = false;
+            try {
+                co_await f.write(chunk);
+            } catch (const boost::system::system_error& e) {
+                named = e.code() == boost::system::errc::no_space_on_device &&
+                        std::string(e.what()).find(path.filename().string()) != std::string::npos;
+            }
+            BOOST_TEST(named);
+            co_await f.close();
+            BOOST_TEST(expected.size() > 500000u);
+            BOOST_TEST((slurp(path) == expected)); // nothing written was lost
+            fs::remove(path);
+        }
+    }
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(file_size_limit_is_a_clear_error_and_keeps_what_was_written)
+{
+    temp_dir dir;
+    rlimit old{};
+    BOOST_REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 100000;
+    BOOST_REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    struct restore
+    {
+        rlimit r;
+        void (*h)(int);
+        ~restore()
+        {
+            ::setrlimit(RLIMIT_FSIZE, &r);
+            std::signal(SIGXFSZ, h);
+        }
+    } guard{old, old_handler};
+
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            auto path = dir.path / (std::string("limit-") + name(backend));
+            auto f = co_await tulip::open_file(path, "wb", tulip::file_options{.backend = backend});
+            std::string chunk(65536, 'q');
+            auto [ec1, n1] = co_await f.write(chunk, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST(!ec1);
+            BOOST_TEST(n1 == 65536u);
+            auto [ec2, n2] = co_await f.write(chunk, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST(ec2 == boost::system::errc::file_too_large);
+            BOOST_TEST(n2 == 100000u - 65536u); // up to the limit
+            BOOST_TEST(co_await f.tell() == 100000u);
+            co_await f.close();
+            BOOST_TEST(fs::file_size(path) == 100000u);
+        }
+    }
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(file_closed_descriptor_is_a_clear_error_and_keeps_what_was_written)
+{
+    temp_dir dir;
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            auto path = dir.path / (std::string("closed-") + name(backend));
+            auto f = co_await tulip::open_file(path, "w", tulip::file_options{.backend = backend});
+            BOOST_TEST(co_await f.write("kept\n") == 5u);
+            ::close(f.native_handle()); // behind the file's back
+            bool bad = false;
+            try {
+                co_await f.write("lost\n");
+            } catch (const boost::system::system_error& e) {
+                bad = e.code() == boost::system::errc::bad_file_descriptor;
+            }
+            BOOST_TEST(bad);
+            auto [ec] = co_await f.close(asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST((!ec || ec == boost::system::errc::bad_file_descriptor));
+            BOOST_TEST(slurp(path) == "kept\n");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
