@@ -11,6 +11,7 @@
 
 #include <boost/tulip/subprocess.hpp>
 
+#include <boost/tulip/run.hpp>
 #include <boost/tulip/sleep.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/test.hpp>
@@ -18,6 +19,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -284,6 +286,281 @@ BOOST_TULIP_TEST_CASE_REALTIME(spawning_while_other_threads_run_does_not_deadloc
     stop = true;
     for (auto& t : threads)
         t.join();
+}
+
+// ---- pipes ------------------------------------------------------------------------------
+
+namespace {
+
+tulip::subprocess_options pipes(bool in, bool out, bool err)
+{
+    tulip::subprocess_options o;
+    if (in)
+        o.stdin_ = tulip::redirect::pipe;
+    if (out)
+        o.stdout_ = tulip::redirect::pipe;
+    if (err)
+        o.stderr_ = tulip::redirect::pipe;
+    return o;
+}
+
+std::string pattern(std::size_t n)
+{
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i)
+        s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+    return s;
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(pipes_are_streams_readline_and_write_with_drain)
+{
+    auto o = pipes(true, true, false);
+    std::vector<std::string> args;
+    auto p = co_await tulip::create_subprocess_exec("cat", args, o);
+    BOOST_REQUIRE(p.stdin_);
+    BOOST_REQUIRE(p.stdout_);
+    BOOST_TEST(!p.stderr_);
+    p.stdin_->write("first line\nsecond");
+    co_await p.stdin_->drain();
+    std::string line = co_await p.stdout_->readline();
+    BOOST_TEST(line == "first line\n");
+    p.stdin_->write(" line\n");
+    p.stdin_->close(); // cat sees the end of its input
+    std::string second = co_await p.stdout_->readline();
+    BOOST_TEST(second == "second line\n");
+    std::string rest = co_await p.stdout_->read();
+    BOOST_TEST(rest.empty());
+    BOOST_TEST(p.stdout_->at_eof());
+    int code = co_await p.wait();
+    BOOST_TEST(code == 0);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(communicate_16_mib_each_way_does_not_deadlock)
+{
+    // The child copies its input to stdout while a thread writes 16 MiB to stderr: every
+    // pipe is full at some point, in both directions at once.
+    const char* script = "import sys, threading\n"
+                         "def err():\n"
+                         "    b = bytes(range(256)) * 4096\n"
+                         "    for _ in range(16): sys.stderr.buffer.write(b)\n"
+                         "    sys.stderr.buffer.flush()\n"
+                         "t = threading.Thread(target=err); t.start()\n"
+                         "while True:\n"
+                         "    d = sys.stdin.buffer.read1(65536)\n"
+                         "    if not d: break\n"
+                         "    sys.stdout.buffer.write(d)\n"
+                         "sys.stdout.buffer.flush()\n"
+                         "t.join()\n";
+    auto o = pipes(true, true, true);
+    std::vector<std::string> args{"-c", script};
+    auto p = co_await tulip::create_subprocess_exec("/usr/bin/python3", args, o);
+    const std::size_t size = 16 * 1024 * 1024;
+    std::string input = pattern(size);
+    auto c = p.communicate(input);
+    auto [out, err] = co_await tulip::timeout(120s, std::move(c));
+    BOOST_TEST(out.size() == size);
+    BOOST_TEST((out == input));
+    BOOST_TEST(err.size() == size);
+    bool err_ok = true;
+    for (std::size_t i = 0; i < err.size() && err_ok; ++i)
+        err_ok = static_cast<unsigned char>(err[i]) == i % 256;
+    BOOST_TEST(err_ok);
+    BOOST_TEST((p.returncode() == std::optional<int>(0)));
+    BOOST_TEST(reaped(p.pid()));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(a_cancelled_communicate_loses_no_output_cpython_139373)
+{
+    auto o = pipes(true, true, true);
+    std::vector<std::string> args{"-c", "echo first; echo warn >&2; exec sleep 30"};
+    auto p = co_await tulip::create_subprocess_exec("sh", args, o);
+    auto c = p.communicate("input the child never reads");
+    auto r = co_await tulip::move_on_after(500ms, std::move(c));
+    BOOST_TEST(!r);
+    BOOST_TEST(running(p.pid())); // not killed by the cancellation (asyncio)
+    BOOST_TEST(p.stdout_->buffered() == 6u);
+    // stdin is closed: a second communicate may not pass input again.
+    try {
+        auto again = p.communicate("more");
+        co_await std::move(again);
+        BOOST_FAIL("input accepted twice");
+    } catch (const tulip::invalid_state_error&) {
+    }
+    p.kill();
+    auto [out, err] = co_await p.communicate();
+    BOOST_TEST(out == "first\n");
+    BOOST_TEST(err == "warn\n");
+    BOOST_TEST((p.returncode() == std::optional<int>(-SIGKILL)));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(wait_is_not_delayed_by_a_grandchild_holding_the_pipes_cpython_119710)
+{
+    auto o = pipes(false, true, true);
+    std::vector<std::string> args{"-c", "sleep 30 & echo $!; exit 4"};
+    auto p = co_await tulip::create_subprocess_exec("sh", args, o);
+    std::string line = co_await p.stdout_->readline();
+    int grandchild = std::stoi(line);
+    auto w = p.wait();
+    int code = co_await tulip::timeout(5s, std::move(w)); // well before the sleep ends
+    BOOST_TEST(code == 4);
+    BOOST_TEST(reaped(p.pid()));
+    BOOST_TEST(!p.stdout_->at_eof()); // the grandchild still holds the pipe
+    ::kill(grandchild, SIGKILL);
+    auto rest = p.stdout_->read();
+    std::string tail = co_await tulip::timeout(5s, std::move(rest));
+    BOOST_TEST(tail.empty());
+    BOOST_TEST(p.stdout_->at_eof());
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(a_child_closing_stdin_early_never_kills_the_parent_with_sigpipe)
+{
+    auto o = pipes(true, false, false);
+    std::vector<std::string> args{"-c", "exec 0<&-; sleep 0.2"};
+    auto p = co_await tulip::create_subprocess_exec("sh", args, o);
+    // The child never reads: writes fill the pipe, then fail with EPIPE once it closed
+    // its end; the parent gets an error, not SIGPIPE.
+    std::string chunk(1 << 20, 'x');
+    bool failed = false;
+    try {
+        for (int i = 0; i < 64; ++i) {
+            p.stdin_->write(chunk);
+            co_await p.stdin_->drain();
+        }
+    } catch (const boost::system::system_error& e) {
+        failed = true;
+        BOOST_TEST(e.code() == asio::error::broken_pipe);
+    }
+    BOOST_TEST(failed);
+    int code = co_await p.wait();
+    BOOST_TEST(code == 0);
+
+    // communicate ignores it, as asyncio does.
+    auto q = co_await tulip::create_subprocess_exec("true", {}, o);
+    auto [out, err] = co_await q.communicate(std::string(4 << 20, 'y'));
+    BOOST_TEST(out.empty());
+    BOOST_TEST((q.returncode() == std::optional<int>(0)));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(the_child_gets_sigpipe_back_at_its_default)
+{
+    std::signal(SIGPIPE, SIG_IGN); // as after a spawn with a stdin pipe (or in Python)
+    auto o = pipes(false, true, false);
+    std::vector<std::string> args{"SigIgn", "/proc/self/status"};
+    auto p = co_await tulip::create_subprocess_exec("grep", args, o);
+    auto [out, err] = co_await p.communicate();
+    // "SigIgn:\t<hex mask>\n": bit SIGPIPE - 1 clear.
+    auto tab = out.find('\t');
+    BOOST_REQUIRE(tab != std::string::npos);
+    unsigned long long mask = std::stoull(out.substr(tab + 1), nullptr, 16);
+    BOOST_TEST(((mask >> (SIGPIPE - 1)) & 1u) == 0u);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(the_child_lists_only_0_1_2_in_proc_self_fd)
+{
+    int fds[2];
+    BOOST_REQUIRE(::pipe(fds) == 0); // inheritable
+    auto o = pipes(true, true, true);
+    std::vector<std::string> args{"/proc/self/fd"};
+    auto p = co_await tulip::create_subprocess_exec("ls", args, o);
+    auto [out, err] = co_await p.communicate();
+    // ls's own descriptor for the directory is the 3 (the lowest free one).
+    BOOST_TEST(out == "0\n1\n2\n3\n");
+    BOOST_TEST(err.empty());
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(stderr_to_stdout_and_devnull)
+{
+    tulip::subprocess_options o;
+    o.stdout_ = tulip::redirect::pipe;
+    o.stderr_ = tulip::redirect::to_stdout;
+    o.stdin_ = tulip::redirect::devnull;
+    std::vector<std::string> args{"-c", "echo out; echo err >&2; cat; echo end"};
+    auto p = co_await tulip::create_subprocess_exec("sh", args, o);
+    BOOST_TEST(!p.stderr_);
+    BOOST_TEST(!p.stdin_);
+    auto [out, err] = co_await p.communicate();
+    BOOST_TEST(out == "out\nerr\nend\n"); // cat read /dev/null: nothing
+    BOOST_TEST(err.empty());
+
+    tulip::subprocess_options quiet;
+    quiet.stdout_ = tulip::redirect::devnull;
+    quiet.stderr_ = tulip::redirect::devnull;
+    std::vector<std::string> loud{"-c", "echo nobody sees this; echo nor this >&2"};
+    auto q = co_await tulip::create_subprocess_exec("sh", loud, quiet);
+    int code = co_await q.wait();
+    BOOST_TEST(code == 0);
+
+    tulip::subprocess_options bad;
+    bad.stdout_ = tulip::redirect::to_stdout;
+    std::vector<std::string> none;
+    BOOST_CHECK_THROW(co_await tulip::create_subprocess_exec("true", none, bad),
+                      std::invalid_argument);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(communicate_input_without_a_stdin_pipe_is_refused)
+{
+    auto o = pipes(false, true, false);
+    std::vector<std::string> args{"x"};
+    auto p = co_await tulip::create_subprocess_exec("echo", args, o);
+    try {
+        auto c = p.communicate("input");
+        co_await std::move(c);
+        BOOST_FAIL("input without a pipe accepted");
+    } catch (const tulip::invalid_state_error&) {
+    }
+    auto [out, err] = co_await p.communicate();
+    BOOST_TEST(out == "x\n");
+}
+
+// ---- without pidfd ----------------------------------------------------------------------
+
+BOOST_TULIP_TEST_CASE_REALTIME(without_pidfd_a_reaper_thread_reports_the_exit)
+{
+    ::setenv("BOOST_TULIP_NO_PIDFD", "1", 1);
+    std::vector<std::string> args{"-c", "exit 5"};
+    auto p = co_await tulip::create_subprocess_exec("sh", args);
+    int code = co_await p.wait();
+    BOOST_TEST(code == 5);
+    BOOST_TEST(reaped(p.pid()));
+
+    std::vector<std::string> sleep_args{"30"};
+    auto q = co_await tulip::create_subprocess_exec("sleep", sleep_args);
+    auto w = q.wait();
+    auto r = co_await tulip::move_on_after(100ms, std::move(w));
+    BOOST_TEST(!r);
+    q.kill();
+    int qcode = co_await q.wait();
+    BOOST_TEST(qcode == -SIGKILL);
+
+    int dropped;
+    {
+        std::vector<std::string> short_args{"0.1"};
+        auto d = co_await tulip::create_subprocess_exec("sleep", short_args);
+        dropped = d.pid();
+    }
+    ::unsetenv("BOOST_TULIP_NO_PIDFD");
+    for (int i = 0; i < 100 && !reaped(dropped); ++i)
+        co_await real_sleep(50ms);
+    BOOST_TEST(reaped(dropped));
+}
+
+// ---- the loop ends first ----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_child_running_when_its_loop_ends_is_still_reaped)
+{
+    int pid = tulip::run([]() -> tulip::awaitable<int> {
+        std::vector<std::string> args{"0.3"};
+        auto p = co_await tulip::create_subprocess_exec("sleep", args);
+        co_return p.pid();
+    }());
+    BOOST_TEST(running(pid));
+    for (int i = 0; i < 100 && !reaped(pid); ++i)
+        std::this_thread::sleep_for(50ms);
+    BOOST_TEST(reaped(pid));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 
 #include <boost/tulip/subprocess.hpp>
 
+#include <boost/tulip/detail/socket_transport.hpp>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -88,17 +90,51 @@ void reap_in_background(int pid) noexcept
     }
 }
 
-// The streams over the parent's ends of the pipes.
-stream_writer make_pipe_writer(event_loop&, int fd)
+// A descriptor closed on scope exit unless released.
+struct fd_guard
 {
-    ::close(fd);
-    throw std::logic_error("tulip: pipe streams are not available yet");
+    int fd = -1;
+    fd_guard() = default;
+    fd_guard(const fd_guard&) = delete;
+    fd_guard& operator=(const fd_guard&) = delete;
+    ~fd_guard() { reset(); }
+    void reset(int f = -1) noexcept
+    {
+        if (fd >= 0)
+            ::close(fd);
+        fd = f;
+    }
+    int release() noexcept { return std::exchange(fd, -1); }
+};
+
+// The streams over the parent's ends of the pipes: descriptor transports (the socket
+// transports' write buffer, flow control and connection_lost rules), one way each.
+// connection_made is posted: create_subprocess_* completes after it (see initiate_spawn).
+asio::posix::stream_descriptor take_descriptor(event_loop& loop, fd_guard& fd)
+{
+    asio::posix::stream_descriptor d(loop.get_io_context());
+    error_code ec;
+    d.assign(fd.fd, ec);
+    if (ec)
+        throw boost::system::system_error(ec, "assign");
+    fd.release();
+    return d;
 }
 
-stream_reader make_pipe_reader(event_loop&, int fd, std::size_t)
+stream_writer make_pipe_writer(event_loop& loop, fd_guard& fd)
 {
-    ::close(fd);
-    throw std::logic_error("tulip: pipe streams are not available yet");
+    auto proto = make_stream_protocol(loop);
+    make_descriptor_transport(loop, take_descriptor(loop, fd), proto,
+                              transport_direction::write_only);
+    return proto->writer();
+}
+
+stream_reader make_pipe_reader(event_loop& loop, fd_guard& fd, std::size_t limit)
+{
+    auto proto = make_stream_protocol(loop, limit);
+    make_descriptor_transport(loop, take_descriptor(loop, fd), proto,
+                              transport_direction::read_only);
+    return proto->reader();
 }
 
 } // namespace
@@ -207,7 +243,13 @@ process_state::~process_state()
 void process_state::start_watch()
 {
     auto& ioc = loop_->get_io_context();
-    int fd = sys_pidfd_open(pid_);
+    // BOOST_TULIP_NO_PIDFD=1 takes the path of kernels without pidfd (for its tests).
+    const char* no_pidfd = std::getenv("BOOST_TULIP_NO_PIDFD");
+    int fd = -1;
+    if (no_pidfd && *no_pidfd && *no_pidfd != '0')
+        errno = ENOSYS;
+    else
+        fd = sys_pidfd_open(pid_);
     if (fd >= 0) {
         watch_ = std::make_unique<process_watch>(ioc, fd, nullptr);
     } else {
@@ -299,23 +341,6 @@ void process_state::describe(std::string& out, const void* self)
 // ---- spawning ---------------------------------------------------------------------------
 
 namespace {
-
-// A descriptor closed on scope exit unless released.
-struct fd_guard
-{
-    int fd = -1;
-    fd_guard() = default;
-    fd_guard(const fd_guard&) = delete;
-    fd_guard& operator=(const fd_guard&) = delete;
-    ~fd_guard() { reset(); }
-    void reset(int f = -1) noexcept
-    {
-        if (fd >= 0)
-            ::close(fd);
-        fd = f;
-    }
-    int release() noexcept { return std::exchange(fd, -1); }
-};
 
 // A pipe with both ends close-on-exec and above the standard descriptors (so that the
 // child's dup2 onto 0, 1, 2 never overwrites another of its sources).
@@ -577,12 +602,18 @@ error_code spawn_subprocess(event_loop& loop, const std::string& program,
 
     process p;
     process_access::set_state(p, std::move(st));
-    if (parent_in.fd >= 0)
-        p.stdin_ = make_pipe_writer(loop, parent_in.release());
-    if (parent_out.fd >= 0)
-        p.stdout_ = make_pipe_reader(loop, parent_out.release(), opts.limit);
-    if (parent_err.fd >= 0)
-        p.stderr_ = make_pipe_reader(loop, parent_err.release(), opts.limit);
+    try {
+        if (parent_in.fd >= 0)
+            p.stdin_ = make_pipe_writer(loop, parent_in);
+        if (parent_out.fd >= 0)
+            p.stdout_ = make_pipe_reader(loop, parent_out, opts.limit);
+        if (parent_err.fd >= 0)
+            p.stderr_ = make_pipe_reader(loop, parent_err, opts.limit);
+    } catch (const boost::system::system_error& e) {
+        // The child runs on and is reaped when it exits; its pipes close here.
+        what = std::string(fn) + ": cannot attach the pipes of '" + program + "'";
+        return e.code();
+    }
     out = std::move(p);
     return {};
 }

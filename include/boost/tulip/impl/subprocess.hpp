@@ -60,18 +60,24 @@ struct initiate_spawn
 
     spawn_error_mapper error_mapper() const { return {what}; }
 
-    // awaitable_token's path: a start finishes at once, so the awaiting coroutine does
-    // it without an asynchronous operation.
+    // awaitable_token's path: a start without pipes finishes at once, so the awaiting
+    // coroutine does it without an asynchronous operation.
     std::optional<std::tuple<boost::system::error_code, process>>
     try_complete(const std::string& program, const std::vector<std::string>& args,
                  const subprocess_options& opts, bool shell) const
     {
         event_loop* loop = current.loop;
-        if (!loop)
+        if (!loop || has_pipes(opts))
             return std::nullopt;
         std::tuple<boost::system::error_code, process> r;
         std::get<0>(r) = spawn_subprocess(*loop, program, args, opts, shell, std::get<1>(r), *what);
         return r;
+    }
+
+    static bool has_pipes(const subprocess_options& o) noexcept
+    {
+        return o.stdin_ == redirect::pipe || o.stdout_ == redirect::pipe ||
+               o.stderr_ == redirect::pipe;
     }
 
     template <class Handler>
@@ -81,9 +87,11 @@ struct initiate_spawn
         event_loop& loop = loop_for_handler(h);
         process p;
         auto ec = spawn_subprocess(loop, program, args, opts, shell, p, *what);
+        // The pipes' transports post their connection_made: the handler is posted after
+        // them (the loop runs its queue in order), so the streams are usable at once.
         deliver(loop, static_cast<Handler&&>(h),
                 values_completion<boost::system::error_code, process>{{ec, std::move(p)}},
-                delivery::immediate);
+                has_pipes(opts) ? delivery::posted : delivery::immediate);
     }
 };
 
