@@ -516,6 +516,25 @@ BOOST_TULIP_TEST_CASE_REALTIME(communicate_input_without_a_stdin_pipe_is_refused
     BOOST_TEST(out == "x\n");
 }
 
+BOOST_TULIP_TEST_CASE_REALTIME(an_empty_process_handle_refuses_every_operation)
+{
+    tulip::process none;
+    BOOST_TEST(!none);
+    BOOST_TEST(none.pid() == -1);
+    BOOST_TEST(!none.returncode());
+    BOOST_CHECK_THROW((void)none.wait(), tulip::invalid_state_error);
+    BOOST_CHECK_THROW((void)none.communicate(), tulip::invalid_state_error);
+    BOOST_CHECK_THROW(none.kill(), tulip::invalid_state_error);
+    // A bad signal number is an error; the child is not touched by it.
+    std::vector<std::string> args{"30"};
+    auto p = co_await tulip::create_subprocess_exec("sleep", args);
+    BOOST_CHECK_THROW(p.send_signal(12345), boost::system::system_error);
+    BOOST_TEST(running(p.pid()));
+    p.kill();
+    int code = co_await p.wait();
+    BOOST_TEST(code == -SIGKILL);
+}
+
 // ---- without pidfd ----------------------------------------------------------------------
 
 BOOST_TULIP_TEST_CASE_REALTIME(without_pidfd_a_reaper_thread_reports_the_exit)

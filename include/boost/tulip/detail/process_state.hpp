@@ -47,6 +47,8 @@ public:
     // and reaped).
     void start_watch();
     void send_signal(int sig);
+    // Throws invalid_state_error when called from another loop or thread.
+    void check_loop() const { check_thread(); }
 
     template <class Handler>
     void start_wait(Handler&& h);

@@ -164,6 +164,7 @@ auto process::wait(CompletionToken&& token)
 {
     if (!st_)
         throw invalid_state_error("tulip::process::wait: an empty process handle");
+    st_->check_loop();
     return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, int)>(
         initiate_wait{st_.get()}, token);
 }
@@ -205,6 +206,7 @@ auto process::communicate(std::string input, CompletionToken&& token)
 {
     if (!st_)
         throw invalid_state_error("tulip::process::communicate: an empty process handle");
+    st_->check_loop();
     return boost::asio::async_initiate<CompletionToken, detail::communicate_signature>(
         initiate_communicate{*this}, token, std::move(input));
 }
