@@ -102,13 +102,13 @@ figures raw_loop(long n)
 int main(int argc, char** argv)
 {
     const long reps = arg_long(argc, argv, "--reps", 5);
-    const long n = arg_long(argc, argv, "--n", 300);
+    const long n = arg_long(argc, argv, "--n", 200);
 
     tulip::run_options ro;
     ro.handle_sigint = false;
     tulip::runner r(ro);
 
-    (void)r.run(tulip_loop(20)); // warm-up, not reported
+    (void)r.run(tulip_loop(5)); // warm-up, not reported
     measure_medians(reps, [&](medians& m) {
         figures t = r.run(tulip_loop(n));
         figures raw = raw_loop(n);

@@ -67,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--n", type=int, default=200)
     args = ap.parse_args()
     if args.loop == "uvloop":
         try:
@@ -76,7 +76,7 @@ def main():
             print("subprocess_peers.py: uvloop not available (%s); skipping" % e,
                   file=sys.stderr)
             return 0
-    run_on(args.loop, spawn_loop(20))  # warm-up
+    run_on(args.loop, spawn_loop(5))  # warm-up
     values = [run_on(args.loop, spawn_loop(args.n)) for _ in range(args.reps)]
     emit("subprocess_spawn", args.loop, "ns_per_op",
          statistics.median(v[0] for v in values), "ns")
