@@ -29,6 +29,7 @@
 #include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
 #include <boost/tulip/streams.hpp>
+#include <boost/tulip/subprocess.hpp>
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/task_group.hpp>
