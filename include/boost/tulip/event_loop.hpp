@@ -26,6 +26,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -35,6 +37,7 @@
 #include <vector>
 
 namespace boost::tulip {
+struct awaitable_token_t;
 
 class event_loop;
 // Defined in future.hpp and task.hpp; this header needs their names only.
@@ -258,6 +261,16 @@ public:
         `aclose()`; errors go to the exception handler. `run()` and `runner::close()` call
         it after cancelling the remaining tasks. */
     boost::asio::awaitable<void> shutdown_asyncgens();
+
+    /** Sends `count` bytes (0: to the end) of `file` from `offset` over the connected
+        stream socket `sock` (asyncio `loop.sock_sendfile`): `async_sendfile(sock, file,
+        offset, count, fallback, token)`, so zero-copy `sendfile(2)` where the kernel can,
+        else read/write in 256 KiB steps, or with `fallback = false`
+        `sendfile_not_available`. Defined in `<boost/tulip/sendfile.hpp>`; completion,
+        file position and cancellation as `async_sendfile`. */
+    template <class Socket, class File, class CompletionToken = awaitable_token_t>
+    auto sock_sendfile(Socket& sock, File&& file, std::uint64_t offset = 0, std::size_t count = 0,
+                       bool fallback = true, CompletionToken&& token = CompletionToken{});
     // end::outline[]
 
     /// Number of callbacks scheduled but not yet run or cancelled.

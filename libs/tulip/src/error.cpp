@@ -35,6 +35,8 @@ public:
             return "the end of the stream came before the read was complete";
         case error::limit_overrun:
             return "the separator was not found within the stream's limit";
+        case error::sendfile_not_available:
+            return "sendfile is not available for this file and destination";
         }
         return "unknown tulip error";
     }
