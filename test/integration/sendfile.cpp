@@ -12,10 +12,13 @@
 
 #include <boost/tulip/sendfile.hpp>
 
+#include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
+#include <boost/tulip/streams.hpp>
 #include <boost/tulip/sync.hpp>
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/test.hpp>
+#include <boost/tulip/timeout.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -437,6 +440,186 @@ BOOST_TULIP_TEST_CASE_REALTIME(completion_never_runs_inside_the_initiating_call)
     BOOST_TEST(!called);
     co_await done.wait();
     BOOST_TEST(called);
+}
+
+// ---- stream_writer::sendfile ------------------------------------------------------------
+
+namespace {
+
+// A server whose handler runs `body(writer)` and closes; the client reads everything.
+template <class Body>
+tulip::awaitable<std::string> serve_and_read(Body body)
+{
+    tulip::event done;
+    auto cb = [&](tulip::stream_reader, tulip::stream_writer w) -> tulip::awaitable<void> {
+        co_await body(w);
+        w.close();
+        co_await w.wait_closed();
+        done.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto port = srv.sockets().front().port();
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", port);
+    std::string got = co_await r.read();
+    co_await done.wait();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    co_return got;
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_sends_the_buffered_bytes_first_then_the_file)
+{
+    temp_file f(pattern(5 * 1024 * 1024 + 7, 21));
+    // More than the high-water mark buffered before: it must all go out first.
+    std::string head = pattern(1024 * 1024, 22);
+    std::size_t sent = 0;
+    std::string got =
+        co_await serve_and_read([&](tulip::stream_writer& w) -> tulip::awaitable<void> {
+            w.write(head);
+            sent = co_await w.sendfile(f.fd);
+            w.write("trailer\n");
+            std::size_t part = co_await w.sendfile(f.fd, 10, 20);
+            BOOST_TEST(part == 20u);
+        });
+    BOOST_TEST(sent == f.content.size());
+    BOOST_TEST((got == head + f.content + "trailer\n" + f.content.substr(10, 20)));
+    BOOST_TEST(f.position() == 30);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_over_a_unix_socket)
+{
+    temp_file f(pattern(2 * 1024 * 1024, 23));
+    auto path = std::filesystem::temp_directory_path() /
+                ("tulip-sendfile-" + std::to_string(::getpid()) + ".sock");
+    tulip::event done;
+    auto cb = [&](tulip::stream_reader, tulip::stream_writer w) -> tulip::awaitable<void> {
+        w.write("head:");
+        co_await w.sendfile(f.fd);
+        w.close();
+        done.set();
+    };
+    auto srv = co_await tulip::start_unix_server(cb, path);
+    auto [r, w] = co_await tulip::open_unix_connection(path);
+    std::string got = co_await r.read();
+    co_await done.wait();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    BOOST_TEST((got == "head:" + f.content));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(a_write_while_the_writer_sends_a_file_throws_and_never_interleaves)
+{
+    temp_file f(pattern(16 * 1024 * 1024, 24));
+    tulip::event sending, checked, done;
+    bool write_refused = false, second_refused = false;
+    auto cb = [&](tulip::stream_reader, tulip::stream_writer w) -> tulip::awaitable<void> {
+        auto t =
+            tulip::create_task([](tulip::stream_writer w, int fd) -> tulip::awaitable<std::size_t> {
+                co_return co_await w.sendfile(fd);
+            }(w, f.fd));
+        co_await tulip::sleep(20ms); // the client does not read yet: the send waits
+        try {
+            w.write("in the middle");
+        } catch (const tulip::invalid_state_error&) {
+            write_refused = true;
+        }
+        try {
+            co_await w.sendfile(f.fd, 0, 10);
+        } catch (const tulip::invalid_state_error&) {
+            second_refused = true;
+        }
+        checked.set();
+        std::size_t n = co_await t.wait();
+        BOOST_TEST(n == f.content.size());
+        w.write("after"); // allowed again
+        w.close();
+        co_await w.wait_closed();
+        done.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto port = srv.sockets().front().port();
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", port);
+    co_await checked.wait();
+    std::string got = co_await r.read();
+    co_await done.wait();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    BOOST_TEST(write_refused);
+    BOOST_TEST(second_refused);
+    BOOST_TEST((got == f.content + "after"));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_of_a_pipe_falls_back_or_refuses)
+{
+    std::string data = pattern(600 * 1024, 25);
+    pipe_source src(data);
+    bool refused = false;
+    std::string got =
+        co_await serve_and_read([&](tulip::stream_writer& w) -> tulip::awaitable<void> {
+            try {
+                co_await w.sendfile(src.read_fd, 0, 0, false);
+            } catch (const tulip::sendfile_not_available&) {
+                refused = true;
+            }
+            std::size_t n = co_await w.sendfile(src.read_fd);
+            BOOST_TEST(n == data.size());
+            co_await src.writer.wait();
+        });
+    BOOST_TEST(refused);
+    BOOST_TEST((got == data));
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_after_close_is_an_invalid_state)
+{
+    temp_file f(pattern(1000, 26));
+    std::string got =
+        co_await serve_and_read([&](tulip::stream_writer& w) -> tulip::awaitable<void> {
+            w.write("x");
+            w.close();
+            auto [ec, n] =
+                co_await w.sendfile(f.fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST((ec == tulip::error::invalid_state));
+            BOOST_TEST(n == 0u);
+            bool thrown = false;
+            try {
+                co_await w.sendfile(f.fd);
+            } catch (const tulip::invalid_state_error&) {
+                thrown = true;
+            }
+            BOOST_TEST(thrown);
+        });
+    BOOST_TEST(got == "x");
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_to_a_peer_that_resets_fails_with_the_reset)
+{
+    temp_file f(pattern(32 * 1024 * 1024, 27));
+    std::optional<sendfile_result> result;
+    tulip::event done;
+    auto cb = [&](tulip::stream_reader, tulip::stream_writer w) -> tulip::awaitable<void> {
+        auto r = co_await w.sendfile(f.fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+        result.emplace(r);
+        done.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto port = srv.sockets().front().port();
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::socket c(ioc);
+    co_await c.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
+    std::string head(64 * 1024, '\0');
+    co_await asio::async_read(c, asio::buffer(head), asio::use_awaitable);
+    c.set_option(asio::socket_base::linger(true, 0));
+    c.close();
+    co_await done.wait();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    auto [ec, n] = *result;
+    BOOST_TEST((ec == asio::error::connection_reset || ec == asio::error::broken_pipe));
+    BOOST_TEST(n >= head.size());
+    BOOST_TEST(n < f.content.size());
+    BOOST_TEST(f.position() == static_cast<off_t>(n));
 }
 
 #if defined(BOOST_ASIO_HAS_FILE)

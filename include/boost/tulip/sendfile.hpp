@@ -44,6 +44,10 @@ inline sendfile_source to_sendfile_source(int fd) noexcept
 {
     return {fd, true};
 }
+inline sendfile_source to_sendfile_source(sendfile_source s) noexcept
+{
+    return s;
+}
 #if defined(BOOST_ASIO_HAS_FILE)
 template <class Executor>
 sendfile_source to_sendfile_source(boost::asio::basic_stream_file<Executor>& f) noexcept
