@@ -327,7 +327,8 @@ auto open_unix_connection(const std::filesystem::path& path, const connection_op
 
 } // namespace boost::tulip
 
-#include <boost/tulip/impl/stream_sendfile.hpp>
 #include <boost/tulip/impl/streams.hpp>
+// After the streams' templates: stream_writer::sendfile uses them.
+#include <boost/tulip/impl/stream_sendfile.hpp>
 
 #endif
