@@ -254,7 +254,9 @@ public:
         While it runs, `write` and `writelines` on this connection throw
         `invalid_state_error` (as asyncio's transports raise): they would land in the
         middle of the file. A second `sendfile` fails the same way. Reading goes on.
-        `close()` meanwhile stops it with an error; `abort()` too.
+        On a socket transport, `close()` and `write_eof()` meanwhile wait for the file
+        (graceful); on the fallback's transports the remaining steps fail with
+        `error::invalid_state`; `abort()` stops either with the socket's error.
 
         @par Completion Signature
         `void(error_code, std::size_t)`: the bytes of the file sent. Errors: the
