@@ -622,6 +622,35 @@ BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_to_a_peer_that_resets_fails_with_
     BOOST_TEST(f.position() == static_cast<off_t>(n));
 }
 
+BOOST_TULIP_TEST_CASE_REALTIME(close_during_a_writer_sendfile_sends_the_file_first)
+{
+    temp_file f(pattern(32 * 1024 * 1024, 28));
+    tulip::event closed;
+    std::optional<sendfile_result> result;
+    auto cb = [&](tulip::stream_reader, tulip::stream_writer w) -> tulip::awaitable<void> {
+        auto t = tulip::create_task(
+            [](tulip::stream_writer w, int fd) -> tulip::awaitable<sendfile_result> {
+                co_return co_await w.sendfile(fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+            }(w, f.fd));
+        co_await tulip::sleep(20ms); // the client reads nothing yet: the file is in flight
+        w.close();
+        result.emplace(co_await t.wait());
+        co_await w.wait_closed();
+        closed.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto port = srv.sockets().front().port();
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", port);
+    co_await tulip::sleep(50ms);
+    std::string got = co_await r.read();
+    co_await closed.wait();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+    BOOST_TEST(!std::get<0>(*result));
+    BOOST_TEST(std::get<1>(*result) == f.content.size());
+    BOOST_TEST((got == f.content));
+}
+
 #if defined(BOOST_ASIO_HAS_FILE)
 BOOST_TULIP_TEST_CASE_REALTIME(asio_stream_file_and_random_access_file)
 {
