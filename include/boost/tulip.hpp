@@ -26,6 +26,7 @@
 #include <boost/tulip/queue.hpp>
 #include <boost/tulip/run.hpp>
 #include <boost/tulip/serial.hpp>
+#include <boost/tulip/sendfile.hpp>
 #include <boost/tulip/server.hpp>
 #include <boost/tulip/sleep.hpp>
 #include <boost/tulip/streams.hpp>

@@ -46,6 +46,9 @@ enum class error
     /// other side of a pty was closed (reads then see an end of file and the device's
     /// attributes can no longer be read). Reads and writes end with it.
     device_gone,
+    /// `sendfile` with `fallback = false` where the kernel cannot send the file (a pipe,
+    /// a stream that is not a plain socket, no `sendfile(2)`) (`sendfile_not_available`).
+    sendfile_not_available,
 };
 
 /// The category of `tulip::error`.
@@ -181,6 +184,20 @@ public:
 
 private:
     std::size_t consumed_;
+};
+
+/** `sendfile` with `fallback = false` could not use the kernel's zero-copy path
+    (asyncio.SendfileNotAvailableError): the file is not a regular file `sendfile(2)`
+    accepts, the destination is not a plain socket (TLS, a pipe), or the platform has no
+    `sendfile(2)`. Nothing was sent. Thrown with the default token for
+    `tulip::error::sendfile_not_available`. */
+class sendfile_not_available : public std::runtime_error
+{
+public:
+    sendfile_not_available()
+        : std::runtime_error("sendfile is not available for this file and destination")
+    {}
+    using std::runtime_error::runtime_error;
 };
 
 /// True if `e` is a cancellation: a `cancelled_error`, or any `system_error` whose

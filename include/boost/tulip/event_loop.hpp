@@ -27,6 +27,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -36,6 +38,7 @@
 #include <vector>
 
 namespace boost::tulip {
+struct awaitable_token_t;
 
 class event_loop;
 // Defined in future.hpp and task.hpp; this header needs their names only.
@@ -303,6 +306,15 @@ public:
         Cancelling the awaiting task stops the wait; the pools still finish on their own. */
     boost::asio::awaitable<void>
     shutdown_default_executor(std::optional<duration> timeout = std::nullopt);
+    /** Sends `count` bytes (0: to the end) of `file` from `offset` over the connected
+        stream socket `sock` (asyncio `loop.sock_sendfile`): `async_sendfile(sock, file,
+        offset, count, fallback, token)`, so zero-copy `sendfile(2)` where the kernel can,
+        else read/write in 256 KiB steps, or with `fallback = false`
+        `sendfile_not_available`. Defined in `<boost/tulip/sendfile.hpp>`; completion,
+        file position and cancellation as `async_sendfile`. */
+    template <class Socket, class File, class CompletionToken = awaitable_token_t>
+    auto sock_sendfile(Socket& sock, File&& file, std::uint64_t offset = 0, std::size_t count = 0,
+                       bool fallback = true, CompletionToken&& token = CompletionToken{});
     // end::outline[]
 
     /// Number of callbacks scheduled but not yet run or cancelled.

@@ -235,6 +235,44 @@ public:
                   CompletionToken = awaitable_token_t>
     [[nodiscard]] auto wait_closed(CompletionToken&& token = CompletionToken{});
 
+    /** Sends `count` bytes (0: to the end of the file) of `file` from `offset` over the
+        connection (asyncio `loop.sendfile(transport, ...)` / `StreamWriter` usage):
+        first every byte the writer has buffered goes out (the write buffer drains
+        completely), then the file. On a TCP or Unix socket transport the kernel sends it
+        (`async_sendfile` on the transport's socket: zero-copy `sendfile(2)`); on any other
+        transport (TLS, a pipe, a serial port), or for a file `sendfile(2)` refuses (a
+        pipe), it is read and written through the transport in 256 KiB steps, each
+        drained. With `fallback = false` those cases fail with `sendfile_not_available`
+        and nothing is sent.
+
+        `file` is a native descriptor (`int`), or an Asio `stream_file`/
+        `random_access_file` where Asio has files; it must stay open until completion.
+        Afterwards, also after an error or a cancellation, a descriptor's position is
+        `offset` + the bytes sent (asyncio). A file shorter than `count` gives a short
+        count.
+
+        While it runs, `write` and `writelines` on this connection throw
+        `invalid_state_error` (as asyncio's transports raise): they would land in the
+        middle of the file. A second `sendfile` fails the same way. Reading goes on.
+        On a socket transport, `close()` and `write_eof()` meanwhile wait for the file
+        (graceful); on the fallback's transports the remaining steps fail with
+        `error::invalid_state`; `abort()` stops either with the socket's error.
+
+        @par Completion Signature
+        `void(error_code, std::size_t)`: the bytes of the file sent. Errors: the
+        connection's (`connection_reset`, ...), the file's, `error::invalid_state` (closed,
+        `write_eof` called, another sendfile running), `error::sendfile_not_available`.
+        With the default token: `sendfile_not_available`, `invalid_state_error`, or
+        `boost::system::system_error`.
+
+        @par Per-Operation Cancellation
+        `terminal` and `partial`: the wait for the buffer to drain or for the socket ends;
+        the completion says how many bytes of the file went out (and the file position).
+        Defined in `<boost/tulip/sendfile.hpp>`, which this header includes. */
+    template <class File, class CompletionToken = awaitable_token_t>
+    [[nodiscard]] auto sendfile(File&& file, std::uint64_t offset = 0, std::size_t count = 0,
+                                bool fallback = true, CompletionToken&& token = CompletionToken{});
+
     /// A property of the transport (see `transport::get_extra_info`); empty once the
     /// connection is gone.
     template <class T>
@@ -254,6 +292,7 @@ private:
     explicit stream_writer(std::shared_ptr<detail::stream_protocol> p) noexcept;
     struct initiate_drain;
     struct initiate_wait_closed;
+    struct initiate_sendfile;
 
     std::shared_ptr<detail::stream_protocol> p_;
 };
@@ -291,5 +330,7 @@ auto open_unix_connection(const std::filesystem::path& path, const connection_op
 } // namespace boost::tulip
 
 #include <boost/tulip/impl/streams.hpp>
+// After the streams' templates: stream_writer::sendfile uses them.
+#include <boost/tulip/impl/stream_sendfile.hpp>
 
 #endif

@@ -37,6 +37,8 @@ public:
             return "the separator was not found within the stream's limit";
         case error::device_gone:
             return "the device is gone (unplugged, or the other side of the pty closed)";
+        case error::sendfile_not_available:
+            return "sendfile is not available for this file and destination";
         }
         return "unknown tulip error";
     }

@@ -177,7 +177,7 @@ public:
         if (eof_written_)
             return;
         eof_written_ = true;
-        if (wbuf_.empty())
+        if (wbuf_.empty() && !sendfile_hold_)
             end_writing();
     }
     bool can_write_eof() const noexcept override
@@ -192,7 +192,7 @@ public:
         if (closing_)
             return;
         closing_ = true;
-        if (wbuf_.empty())
+        if (wbuf_.empty() && !sendfile_hold_)
             finish_close();
         // else on_writable finishes the close once the buffer is sent
     }
@@ -256,6 +256,37 @@ public:
                 return fd_;
         }
         return {};
+    }
+
+    // ---- sendfile (stream_writer::sendfile, through socket_transport.cpp) -------------
+
+    /** The stream, for a sendfile that writes on it directly, or null when the transport
+        cannot hand it over now (closing, or bytes still buffered). Until
+        `release_for_sendfile`, the transport sends nothing of its own: writes are
+        buffered, and a `close` or `write_eof` waits, so that nothing lands in the middle
+        of the file; reading goes on. */
+    Stream* hold_for_sendfile() noexcept
+    {
+        if (closing_ || closed_ || eof_written_ || !wbuf_.empty() || write_waiting_ ||
+            sendfile_hold_)
+            return nullptr;
+        sendfile_hold_ = true;
+        return &stream_;
+    }
+    void release_for_sendfile() noexcept
+    {
+        if (!sendfile_hold_)
+            return;
+        sendfile_hold_ = false;
+        if (closed_)
+            return;
+        if (!wbuf_.empty()) {
+            if (!write_waiting_)
+                wait_write();
+        } else if (closing_)
+            finish_close();
+        else if (eof_written_)
+            end_writing();
     }
 
 protected:
@@ -348,6 +379,7 @@ private:
     bool read_posted_ = false;    // a read attempt is posted
     bool write_waiting_ = false;  // a readiness wait for writing is queued
     bool writing_paused_ = false; // the protocol was told pause_writing
+    bool sendfile_hold_ = false;  // a sendfile writes on the stream (hold_for_sendfile)
 };
 
 /// Makes a transport of type `T` (a `reactor_transport` or a class derived from one) and

@@ -24,7 +24,7 @@ void reactor_transport<Stream, Base>::write_buffers(const boost::asio::const_buf
         total += bufs[i].size();
     if (total == 0)
         return;
-    if (wbuf_.empty() && !write_waiting_) {
+    if (wbuf_.empty() && !write_waiting_ && !sendfile_hold_) {
         boost::system::error_code ec;
         std::size_t sent = stream_.write_some(
             std::span<const boost::asio::const_buffer>(bufs, std::min(n, max_gather)), ec);

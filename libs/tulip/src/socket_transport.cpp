@@ -9,6 +9,8 @@
 
 #include <boost/tulip/detail/unix_socket_file.hpp>
 
+#include <boost/tulip/streams.hpp>
+
 #include "reactor_transport.hpp"
 
 namespace boost::tulip::detail {
@@ -53,6 +55,33 @@ make_socket_transport<boost::asio::ip::tcp>(event_loop&,
 template std::shared_ptr<transport> make_socket_transport<boost::asio::local::stream_protocol>(
     event_loop&, boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
     std::shared_ptr<base_protocol>);
+
+// stream_writer::sendfile's way to the socket of a TCP or Unix socket transport (any other
+// transport, TLS included, gets the fallback through its writes).
+namespace {
+using tcp_socket_transport = reactor_transport<boost::asio::ip::tcp::socket>;
+using unix_socket_transport = reactor_transport<boost::asio::local::stream_protocol::socket>;
+} // namespace
+
+sendfile_socket begin_socket_sendfile(transport& t) noexcept
+{
+    sendfile_socket s;
+    if (!t.receives_synchronously()) // not a reactor transport (TLS)
+        return s;
+    if (auto* tt = dynamic_cast<tcp_socket_transport*>(&t))
+        s.tcp = tt->hold_for_sendfile();
+    else if (auto* ut = dynamic_cast<unix_socket_transport*>(&t))
+        s.local = ut->hold_for_sendfile();
+    return s;
+}
+
+void end_socket_sendfile(transport& t) noexcept
+{
+    if (auto* tt = dynamic_cast<tcp_socket_transport*>(&t))
+        tt->release_for_sendfile();
+    else if (auto* ut = dynamic_cast<unix_socket_transport*>(&t))
+        ut->release_for_sendfile();
+}
 
 std::shared_ptr<transport> make_descriptor_transport(event_loop& loop,
                                                      boost::asio::posix::stream_descriptor d,

@@ -500,6 +500,29 @@ void stream_protocol::fail_waiters_on_destroy() noexcept
 
 void stream_protocol::write(const boost::asio::const_buffer* bufs, std::size_t n)
 {
+    // asyncio raises too ("unable to write; sendfile is in progress"): a write now would
+    // land in the middle of the file.
+    if (sendfile_active_ && !closing_)
+        throw invalid_state_error("stream_writer: write while a sendfile is in progress");
+    write_unguarded(bufs, n);
+}
+
+bool stream_protocol::sendfile_start(boost::system::error_code& ec) noexcept
+{
+    if (exc_)
+        ec = exc_code_;
+    else if (lost_)
+        ec = lost_ec_ ? lost_ec_ : make_error_code(boost::asio::error::connection_reset);
+    else if (closing_ || eof_sent_ || !transport_ || sendfile_active_)
+        ec = make_error_code(error::invalid_state);
+    if (ec)
+        return false;
+    sendfile_active_ = true;
+    return true;
+}
+
+void stream_protocol::write_unguarded(const boost::asio::const_buffer* bufs, std::size_t n)
+{
     if (closing_)
         throw invalid_state_error("stream_writer: write after close()");
     if (eof_sent_)

@@ -212,6 +212,15 @@ public:
     template <class Handler>
     void suspend_closed(Handler&& h);
 
+    // ---- stream_writer::sendfile ----
+    // Starts a sendfile: false (and the code) when the writer cannot send now (closing,
+    // lost, another sendfile running). While one runs, `write` throws.
+    bool sendfile_start(boost::system::error_code& ec) noexcept;
+    void sendfile_end() noexcept { sendfile_active_ = false; }
+    bool sendfile_active() const noexcept { return sendfile_active_; }
+    // `write` past the sendfile guard: the fallback's own chunks.
+    void write_unguarded(const boost::asio::const_buffer* bufs, std::size_t n);
+
     void add_writer() noexcept { ++writers_; }
     void drop_writer() noexcept
     {
@@ -255,6 +264,7 @@ private:
     bool write_paused_ = false;
     bool close_on_made_ = false; // the last writer went before connection_made
     bool overrun_found_ = false;
+    bool sendfile_active_ = false;      // stream_writer::sendfile runs
     boost::system::error_code lost_ec_; // the error the connection ended with
     std::size_t writers_ = 0;
 

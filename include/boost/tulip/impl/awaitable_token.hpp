@@ -36,6 +36,8 @@ inline void throw_tulip_error(const boost::system::error_code& ec)
         case error::limit_overrun:
             // No count at hand (readuntil and readline give theirs through their mapper).
             throw limit_overrun_error(ec.message(), 0);
+        case error::sendfile_not_available:
+            throw sendfile_not_available();
         case error::loop_closed:
         case error::device_gone: // a system_error with the code, as a lost connection's
             break;

@@ -1,0 +1,220 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+// A static file server: Beast parses HTTP/1.1 requests over Tulip streams (`asio_stream`),
+// the response header goes out through the stream writer, and each file body with
+// `stream_writer::sendfile` (zero-copy sendfile(2) on a TCP connection; the read/write
+// fallback on a transport that is not a plain socket, such as TLS). GET and HEAD,
+// keep-alive, 404 for what is not a regular file under the root, 405 for other methods.
+// Ctrl-C (SIGINT) stops it.
+//
+//   static_file_server [port] [root]     (port 0 or none: an ephemeral port, printed;
+//                                         root: the directory served, default ".")
+//   curl http://127.0.0.1:PORT/index.html
+
+#include <boost/tulip/asio_stream.hpp>
+#include <boost/tulip/error.hpp>
+#include <boost/tulip/run.hpp>
+#include <boost/tulip/sendfile.hpp>
+#include <boost/tulip/server.hpp>
+#include <boost/tulip/streams.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tulip = boost::tulip;
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+int root_fd = -1; // the served directory (set once in main)
+
+// A request's body is read (and dropped): a POST gets its 405 on a connection that stays
+// usable.
+using request = http::request<http::string_body>;
+
+// An open file, closed at the end of the scope.
+struct file_handle
+{
+    int fd = -1;
+    explicit file_handle(int f) noexcept
+        : fd(f)
+    {}
+    ~file_handle()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    file_handle(const file_handle&) = delete;
+    file_handle& operator=(const file_handle&) = delete;
+};
+
+// The path under the root a request target names, or empty if it names none we serve:
+// the query is dropped, "/" means index.html, and only plain names are allowed (no "..",
+// no empty or hidden segments, no percent escapes).
+std::string relative_path(std::string_view target)
+{
+    if (auto q = target.find('?'); q != target.npos)
+        target = target.substr(0, q);
+    if (target.empty() || target.front() != '/')
+        return {};
+    std::string rel(target.substr(1));
+    if (rel.empty() || rel.back() == '/')
+        rel += "index.html";
+    std::string_view rest = rel;
+    while (!rest.empty()) {
+        auto slash = rest.find('/');
+        std::string_view seg = rest.substr(0, slash);
+        if (seg.empty() || seg.front() == '.')
+            return {};
+        for (char c : seg)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'))
+                return {};
+        rest = slash == rest.npos ? std::string_view() : rest.substr(slash + 1);
+    }
+    return rel;
+}
+
+std::string_view content_type(std::string_view path)
+{
+    auto ends = [&](std::string_view ext) { return path.ends_with(ext); };
+    if (ends(".html") || ends(".htm"))
+        return "text/html";
+    if (ends(".txt"))
+        return "text/plain";
+    if (ends(".css"))
+        return "text/css";
+    if (ends(".js"))
+        return "text/javascript";
+    if (ends(".json"))
+        return "application/json";
+    if (ends(".png"))
+        return "image/png";
+    return "application/octet-stream";
+}
+
+// A response without a file: a short text body.
+http::response<http::string_body> text_response(const request& req, http::status status,
+                                                std::string body)
+{
+    http::response<http::string_body> res(status, req.version());
+    res.set(http::field::server, "Boost.Tulip static_file_server");
+    res.set(http::field::content_type, "text/plain");
+    res.keep_alive(req.keep_alive());
+    if (status == http::status::method_not_allowed)
+        res.set(http::field::allow, "GET, HEAD");
+    res.body() = req.method() == http::verb::head ? std::string() : std::move(body);
+    res.prepare_payload();
+    if (req.method() == http::verb::head)
+        res.content_length(0);
+    return res;
+}
+
+// Answers one request; false when the connection is to close afterwards.
+tulip::awaitable<bool> answer(tulip::asio_stream& stream, const request& req)
+{
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        auto res = text_response(req, http::status::method_not_allowed, "only GET and HEAD\n");
+        co_await http::async_write(stream, res, asio::use_awaitable);
+        co_return res.keep_alive();
+    }
+    std::string rel = relative_path(req.target());
+    file_handle file(rel.empty() ? -1 : ::openat(root_fd, rel.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st;
+    if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        auto res = text_response(req, http::status::not_found,
+                                 "not found: " + std::string(req.target()) + "\n");
+        co_await http::async_write(stream, res, asio::use_awaitable);
+        co_return res.keep_alive();
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    http::response<http::empty_body> res(http::status::ok, req.version());
+    res.set(http::field::server, "Boost.Tulip static_file_server");
+    res.set(http::field::content_type, content_type(rel));
+    res.keep_alive(req.keep_alive());
+    res.content_length(size);
+    // The header through Beast into the writer; the body straight from the file. The
+    // writer's sendfile sends what the header left buffered first, so they never mix.
+    http::response_serializer<http::empty_body> sr(res);
+    co_await http::async_write_header(stream, sr, asio::use_awaitable);
+    if (req.method() == http::verb::get && size > 0) {
+        auto [ec, sent] = co_await stream.writer().sendfile(file.fd, 0, size, true,
+                                                            asio::as_tuple(asio::use_awaitable));
+        if (ec || sent != size)
+            co_return false; // the peer went, or the file shrank: the length promised
+                             // cannot be kept
+    }
+    co_return res.keep_alive();
+}
+
+// One connection: requests in, responses out, until the client closes or asks to. The
+// handler knows nothing of the transport: over TLS (server_options::ssl) the same code
+// runs, and sendfile takes its read/write fallback.
+tulip::awaitable<void> handle_client(tulip::stream_reader reader, tulip::stream_writer writer)
+{
+    tulip::asio_stream stream(reader, writer);
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024);
+        auto [ec, n] =
+            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        if (ec)
+            break; // the client is done (end_of_stream), or sent something we do not take
+        bool keep_alive = co_await answer(stream, parser.get());
+        if (!keep_alive)
+            break;
+    }
+    writer.close(); // sends what is buffered, then the end of stream
+    co_await writer.wait_closed();
+}
+
+tulip::awaitable<void> serve(unsigned short port)
+{
+    tulip::server_options opts;
+    opts.backlog = 1024;
+    auto srv = co_await tulip::start_server(handle_client, "127.0.0.1", port, opts);
+    std::printf("serving http://127.0.0.1:%u/\n", unsigned(srv.sockets().front().port()));
+    std::fflush(stdout);
+    co_await srv.serve_forever();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const auto port = static_cast<unsigned short>(argc > 1 ? std::atoi(argv[1]) : 0);
+    const char* root = argc > 2 ? argv[2] : ".";
+    root_fd = ::open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) {
+        std::perror(root);
+        return 1;
+    }
+    try {
+        tulip::run(serve(port));
+    } catch (const std::exception& e) {
+        if (!tulip::is_cancellation(e)) {
+            std::fprintf(stderr, "static_file_server: %s\n", e.what());
+            return 1;
+        }
+        std::printf("stopped\n"); // Ctrl-C cancelled serve_forever
+    }
+    return 0;
+}
