@@ -333,7 +333,7 @@ using open_signature = void(boost::system::error_code, std::pair<stream_reader, 
 template <class CompletionToken>
 auto start_open(connect_target target, const connection_options& options, CompletionToken&& token)
 {
-    refuse_ssl(options);
+    refuse_ssl(options, target.is_unix);
     return boost::asio::async_initiate<CompletionToken, open_signature>(initiate_open{}, token,
                                                                         std::move(target), options);
 }
