@@ -23,6 +23,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -33,9 +34,11 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace tulip = boost::tulip;
@@ -274,6 +277,42 @@ BOOST_TULIP_TEST_CASE(close_with_unread_peer_input_still_delivers_our_last_bytes
     UNTIL(p, p->lost == 1);
     BOOST_TEST(!p->lost_exc);
     BOOST_TEST(p->data.empty());
+}
+
+BOOST_TULIP_TEST_CASE(the_lingering_close_ends_after_its_bound_when_the_peer_never_closes)
+{
+    // A peer that keeps sending and never closes: close() reads and drops its input for
+    // the bounded time (1 s), then closes anyway; our last bytes and FIN arrive first.
+    auto proto = std::make_shared<recorder>();
+    auto pr = co_await make_pair(proto);
+    auto& peer = pr.peer;
+    auto& t = pr.transport;
+    auto& p = proto;
+    auto& loop = tulip::get_running_loop();
+    bool stop = false;
+    auto flood = tulip::create_task([](tcp::socket& s, bool& stop) -> tulip::awaitable<void> {
+        const std::string chunk(4096, 'x');
+        while (!stop) {
+            auto [ec, n] = co_await asio::async_write(s, asio::buffer(chunk),
+                                                      asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
+            co_await tulip::sleep(1ms);
+        }
+    }(peer, stop));
+    t->write("last words");
+    const auto start = loop.time();
+    t->close();
+    char buf[10];
+    co_await asio::async_read(peer, asio::buffer(buf), asio::use_awaitable);
+    BOOST_TEST(std::string_view(buf, 10) == "last words");
+    UNTIL(p, p->lost == 1);
+    const auto lingered = loop.time() - start;
+    stop = true;
+    co_await flood.wait();
+    BOOST_TEST(!p->lost_exc);
+    BOOST_TEST(lingered >= 1s);
+    BOOST_TEST(lingered < 5s);
 }
 
 BOOST_TULIP_TEST_CASE(abort_makes_the_peer_see_a_reset)
@@ -806,6 +845,145 @@ BOOST_TULIP_TEST_CASE_REALTIME(create_connection_talks_to_a_python_echo_peer)
     UNTIL(pp, pp->lost == 1); // python closes after our EOF
     BOOST_TEST(!pp->lost_exc);
     BOOST_TEST(::pclose(py) == 0);
+}
+
+// ---- descriptor transports (pipes) ------------------------------------------------------
+
+namespace {
+
+// A pipe whose ends are close-on-exec; `read_end` and `write_end` are taken by the test.
+struct pipe_fds
+{
+    int read_end = -1, write_end = -1;
+    pipe_fds()
+    {
+        int fds[2];
+        BOOST_REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        read_end = fds[0];
+        write_end = fds[1];
+    }
+};
+
+bool is_cloexec(int fd)
+{
+    return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE(a_read_only_pipe_transport_delivers_bytes_then_eof_and_refuses_writes)
+{
+    auto& loop = tulip::get_running_loop();
+    pipe_fds fds;
+    auto proto = std::make_shared<recorder>();
+    auto t = tulip::detail::make_descriptor_transport(
+        loop, asio::posix::stream_descriptor(loop.get_io_context(), fds.read_end), proto,
+        tulip::detail::transport_direction::read_only);
+    UNTIL(proto, proto->made == 1);
+    BOOST_TEST(t->get_extra_info<int>("fd").value_or(-1) == fds.read_end);
+    BOOST_TEST(is_cloexec(fds.read_end));
+    BOOST_TEST(t->receives_synchronously());
+    BOOST_TEST(!t->can_write_eof());
+    BOOST_CHECK_THROW(t->write("x"), tulip::invalid_state_error);
+
+    const std::string msg = pattern(200000); // more than a pipe's 64 KiB
+    std::thread writer([&] {
+        std::size_t off = 0;
+        while (off < msg.size()) {
+            ssize_t n = ::write(fds.write_end, msg.data() + off, msg.size() - off);
+            if (n <= 0)
+                break;
+            off += static_cast<std::size_t>(n);
+        }
+        ::close(fds.write_end);
+    });
+    UNTIL(proto, proto->lost == 1);
+    writer.join();
+    BOOST_TEST((proto->data == msg));
+    BOOST_TEST(proto->eofs == 1);
+    BOOST_TEST(!proto->lost_exc); // a clean end of file
+}
+
+BOOST_TULIP_TEST_CASE(a_write_only_pipe_transport_buffers_pauses_and_ends_with_write_eof)
+{
+    auto& loop = tulip::get_running_loop();
+    pipe_fds fds;
+    auto proto = std::make_shared<recorder>();
+    auto t = tulip::detail::make_descriptor_transport(
+        loop, asio::posix::stream_descriptor(loop.get_io_context(), fds.write_end), proto,
+        tulip::detail::transport_direction::write_only);
+    UNTIL(proto, proto->made == 1);
+    BOOST_TEST(t->can_write_eof());
+    BOOST_TEST(!t->is_reading());
+
+    // Nobody reads yet: the kernel takes a pipe's worth, the rest is buffered and the
+    // protocol is told to pause.
+    const std::string msg = pattern(1 << 20);
+    t->write(msg);
+    BOOST_TEST(t->get_write_buffer_size() > 0u);
+    BOOST_TEST(proto->paused == 1);
+    t->write_eof(); // sent once the buffer drains
+
+    std::string got;
+    std::thread reader([&] {
+        char buf[65536];
+        for (;;) {
+            ssize_t n = ::read(fds.read_end, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        ::close(fds.read_end);
+    });
+    UNTIL(proto, proto->lost == 1);
+    reader.join(); // ended by the end of file write_eof sent
+    BOOST_TEST(proto->resumed == 1);
+    BOOST_TEST(!proto->lost_exc);
+    BOOST_TEST((got == msg));
+}
+
+BOOST_TULIP_TEST_CASE(a_write_only_pipe_transport_reports_its_reader_gone_without_a_write)
+{
+    auto& loop = tulip::get_running_loop();
+    pipe_fds fds;
+    auto proto = std::make_shared<recorder>();
+    auto t = tulip::detail::make_descriptor_transport(
+        loop, asio::posix::stream_descriptor(loop.get_io_context(), fds.write_end), proto,
+        tulip::detail::transport_direction::write_only);
+    UNTIL(proto, proto->made == 1);
+    ::close(fds.read_end);
+    UNTIL(proto, proto->lost == 1);
+    BOOST_REQUIRE(proto->lost_exc);
+    try {
+        std::rethrow_exception(proto->lost_exc);
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == asio::error::broken_pipe);
+    }
+    // The loss is kept: a later write throws it (asyncio#248), it does not raise SIGPIPE.
+    BOOST_CHECK_THROW(t->write("late"), boost::system::system_error);
+}
+
+BOOST_TULIP_TEST_CASE(a_two_way_descriptor_transport_cannot_half_close)
+{
+    auto& loop = tulip::get_running_loop();
+    int sv[2];
+    BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    auto proto = std::make_shared<recorder>();
+    proto->echo = true;
+    auto t = tulip::detail::make_descriptor_transport(
+        loop, asio::posix::stream_descriptor(loop.get_io_context(), sv[0]), proto,
+        tulip::detail::transport_direction::both);
+    asio::posix::stream_descriptor peer(loop.get_io_context(), sv[1]);
+    UNTIL(proto, proto->made == 1);
+    BOOST_TEST(!t->can_write_eof());
+    BOOST_CHECK_THROW(t->write_eof(), tulip::invalid_state_error);
+    co_await asio::async_write(peer, asio::buffer("ping", 4), asio::use_awaitable);
+    char buf[4];
+    co_await asio::async_read(peer, asio::buffer(buf), asio::use_awaitable);
+    BOOST_TEST(std::string_view(buf, 4) == "ping");
+    t->close();
+    UNTIL(proto, proto->lost == 1);
+    BOOST_TEST(!proto->lost_exc);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

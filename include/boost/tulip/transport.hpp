@@ -205,10 +205,19 @@ public:
 
     event_loop& get_loop() const noexcept { return *loop_; }
 
+    /** Whether a `buffered_protocol`'s memory is filled at once: this transport calls
+        `get_buffer`, receives into the memory and calls `buffer_updated` before anything
+        else runs on the loop (the socket, pipe and serial transports: readiness, then a
+        non-blocking read). Where false (TLS), the memory from `get_buffer` may be held
+        across a wait, so the protocol must not hand out memory it shares. */
+    bool receives_synchronously() const noexcept { return receives_synchronously_; }
+
 protected:
-    transport(event_loop& loop, std::shared_ptr<base_protocol> p) noexcept
+    transport(event_loop& loop, std::shared_ptr<base_protocol> p,
+              bool receives_synchronously = false) noexcept
         : loop_(&loop)
         , protocol_(std::move(p))
+        , receives_synchronously_(receives_synchronously)
     {}
 
     /// The one virtual call of every write: `n` buffers, sent in order.
@@ -219,6 +228,7 @@ protected:
 private:
     event_loop* loop_;
     std::shared_ptr<base_protocol> protocol_;
+    bool receives_synchronously_;
 };
 // end::outline[]
 

@@ -43,16 +43,6 @@ boost::system::error_code code_of(const std::exception_ptr& e) noexcept
     return error::invalid_state;
 }
 
-// Whether `t` fills get_buffer's memory and calls buffer_updated before anything else runs
-// on the loop: a socket transport (reactor style: readiness, then a non-blocking read).
-// TLS, serial and pipe transports may keep the memory across a wait, so they get the
-// reader's own buffer.
-bool receives_synchronously(const transport& t)
-{
-    return t.get_extra_info<int>("socket").has_value() &&
-           !t.get_extra_info<std::string>("cipher").has_value();
-}
-
 } // namespace
 
 // ---- stream_buffer ----------------------------------------------------------------------
@@ -124,7 +114,7 @@ void stream_protocol::connection_made(transport& t)
 {
     transport_ = &t;
     transport_hold_ = t.shared_from_this();
-    shared_area_ok_ = receives_synchronously(t);
+    shared_area_ok_ = t.receives_synchronously();
     made_ = true;
     if (close_on_made_) {
         close();
@@ -237,7 +227,7 @@ void stream_protocol::set_transport(std::shared_ptr<transport> t) noexcept
 {
     transport_ = t.get();
     transport_hold_ = std::move(t);
-    shared_area_ok_ = transport_ && receives_synchronously(*transport_);
+    shared_area_ok_ = transport_ && transport_->receives_synchronously();
     paused_ = false;
     update_flow();
 }

@@ -13,6 +13,7 @@
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <memory>
 
@@ -55,6 +56,28 @@ extern template std::shared_ptr<transport>
 make_socket_transport<boost::asio::local::stream_protocol>(
     event_loop&, boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
     std::shared_ptr<base_protocol>);
+
+/// Which directions a descriptor transport carries: a socket or a serial port both, a
+/// pipe one.
+enum class transport_direction
+{
+    both,
+    read_only,
+    write_only
+};
+
+/** The transport of a descriptor that is not a socket (a pipe end, a tty), with the socket
+    transport's rules for writing, flow control, reading and connection_lost. Differences:
+    `close` closes the descriptor once the write buffer is sent (no lingering);
+    `write_eof` closes a write-only descriptor the same way (asyncio's write pipe) and is
+    refused on a two-way one; a write-only descriptor reports its reader going away as
+    `broken_pipe` at once; a read-only one refuses writes (`invalid_state_error`) and
+    closes after its end of file; `get_extra_info<int>("fd")` is the descriptor.
+    @throws boost::system::system_error if the descriptor cannot be configured. */
+std::shared_ptr<transport> make_descriptor_transport(event_loop& loop,
+                                                     boost::asio::posix::stream_descriptor d,
+                                                     std::shared_ptr<base_protocol> proto,
+                                                     transport_direction direction);
 
 } // namespace boost::tulip::detail
 

@@ -1,0 +1,350 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_SRC_REACTOR_TRANSPORT_HPP
+#define BOOST_TULIP_SRC_REACTOR_TRANSPORT_HPP
+
+// The one implementation of a byte-stream transport over a descriptor that Asio's
+// reactor watches: connected stream sockets (TCP, Unix), pipes and serial ports (as
+// `asio::posix::stream_descriptor`). Private to the compiled library: each kind of
+// transport instantiates it in its own .cpp file.
+
+#include <boost/tulip/detail/socket_transport.hpp>
+
+#include <boost/tulip/error.hpp>
+#include <boost/tulip/event_loop.hpp>
+#include <boost/tulip/task.hpp>
+#include <boost/tulip/transport.hpp>
+
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace boost::tulip::detail {
+
+// The bytes the kernel has not taken yet, in one block whose capacity is reused: sent
+// bytes are consumed from the front, and the block is compacted only when more than half
+// of it is consumed space, so steady state allocates nothing.
+class write_buffer
+{
+public:
+    std::size_t size() const noexcept { return data_.size() - head_; }
+    bool empty() const noexcept { return size() == 0; }
+    boost::asio::const_buffer front() const noexcept
+    {
+        return boost::asio::const_buffer(data_.data() + head_, size());
+    }
+
+    // Appends `bufs`, skipping their first `skip` bytes (those the kernel took).
+    void append(const boost::asio::const_buffer* bufs, std::size_t n, std::size_t skip);
+
+    void consume(std::size_t n) noexcept
+    {
+        head_ += n;
+        if (head_ >= data_.size())
+            clear();
+    }
+    void clear() noexcept
+    {
+        data_.clear();
+        head_ = 0;
+    }
+
+private:
+    std::vector<char> data_;
+    std::size_t head_ = 0;
+};
+
+template <class Stream>
+inline constexpr bool is_stream_socket_v = false;
+template <class Protocol, class Executor>
+inline constexpr bool is_stream_socket_v<boost::asio::basic_stream_socket<Protocol, Executor>> =
+    true;
+
+// A socket's endpoint type; an empty placeholder for a descriptor.
+struct no_endpoint
+{};
+template <class Stream, bool = is_stream_socket_v<Stream>>
+struct endpoint_of
+{
+    using type = no_endpoint;
+};
+template <class Stream>
+struct endpoint_of<Stream, true>
+{
+    using type = typename Stream::endpoint_type;
+};
+
+/** A transport over `Stream` (`asio::basic_stream_socket<P>` or
+    `asio::posix::stream_descriptor`), deriving from `Base` (`transport`, or a public
+    transport class with more operations, such as a serial port's).
+
+    Reactor style, as asyncio and uvloop: it waits for readiness (`async_wait`) and then
+    reads and writes with non-blocking system calls, so an idle connection holds no receive
+    buffer (a `protocol` gets views of the loop's receive buffer, a `buffered_protocol` gets
+    the bytes in its own memory) and a write goes to the kernel at once.
+
+    Readiness waits and Asio's epoll reactor: the reactor registers a descriptor
+    edge-triggered and reports an edge only to an operation already queued; but Asio 1.26
+    queues a readiness wait with EPOLL_CTL_MOD, which re-arms the descriptor: one already
+    readable reports at once, so no arrival is missed, at the price of one epoll_ctl per
+    wait. The transport therefore waits only when a read found the descriptor drained
+    (EAGAIN, or a short read), and reads first where data may be there already (the first
+    read, after resume_reading, after a bounded batch of reads).
+
+    Per kind:
+    - sockets: `write_eof` is `shutdown(SHUT_WR)`; `close` lingers (bounded) for the
+      peer's FIN; `abort` resets (SO_LINGER 0); extra_info `peername`, `sockname`,
+      `socket`.
+    - descriptors: `close` closes once the write buffer is sent; `write_eof` closes a
+      write-only descriptor the same way (asyncio's write pipe) and is refused on a
+      two-way one; a write-only descriptor is watched for the reader's end going away
+      (`broken_pipe`); extra_info from the derived class (`fd` here).
+
+    Derived classes may refine `translate_error` (e.g. a serial port turns the end of
+    file of a vanished device into "device gone") and `extra_info`. Make them with
+    `start_transport`. */
+template <class Stream, class Base = transport>
+class reactor_transport : public Base
+{
+public:
+    using stream_type = Stream;
+    static constexpr bool is_socket = is_stream_socket_v<Stream>;
+
+    template <class... BaseArgs>
+    reactor_transport(event_loop& loop, Stream s, std::shared_ptr<base_protocol> p,
+                      transport_direction dir, BaseArgs&&... base_args)
+        : Base(loop, std::move(p), /*receives_synchronously=*/true,
+               std::forward<BaseArgs>(base_args)...)
+        , stream_(std::move(s))
+        , dir_(dir)
+    {
+        fd_ = static_cast<int>(stream_.native_handle());
+        set_cloexec(fd_);
+        stream_.non_blocking(true);
+        if constexpr (is_socket) {
+            if constexpr (std::is_same_v<typename Stream::protocol_type, boost::asio::ip::tcp>)
+                stream_.set_option(boost::asio::ip::tcp::no_delay(true));
+            boost::system::error_code ec;
+            peername_ = stream_.remote_endpoint(ec);
+            sockname_ = stream_.local_endpoint(ec);
+        }
+    }
+
+    // Keeps the transport alive until connection_lost is delivered, and posts
+    // connection_made and the first read (asyncio's call_soon).
+    void start()
+    {
+        self_ = this->shared_from_this();
+        boost::asio::post(stream_.get_executor(), [self = self_ptr()] {
+            self->guarded([&] { self->get_protocol()->connection_made(*self); });
+            if (self->dir_ == transport_direction::write_only)
+                self->watch_hangup();
+            else
+                self->do_read();
+        });
+    }
+
+    // ---- writing ------------------------------------------------------------------------
+
+    void write_buffers(const boost::asio::const_buffer* bufs, std::size_t n) override;
+
+    void write_eof() override
+    {
+        if (!can_write_eof())
+            throw invalid_state_error("write_eof: this transport cannot half-close");
+        if (closing_)
+            check_writable();
+        if (eof_written_)
+            return;
+        eof_written_ = true;
+        if (wbuf_.empty())
+            end_writing();
+    }
+    bool can_write_eof() const noexcept override
+    {
+        return is_socket || dir_ == transport_direction::write_only;
+    }
+
+    // ---- closing ------------------------------------------------------------------------
+
+    void close() override
+    {
+        if (closing_)
+            return;
+        closing_ = true;
+        if (wbuf_.empty())
+            finish_close();
+        // else on_writable finishes the close once the buffer is sent
+    }
+
+    void abort() override
+    {
+        if (closed_)
+            return;
+        closing_ = true;
+        force_close(nullptr, true);
+    }
+
+    bool is_closing() const noexcept override { return closing_; }
+
+    // ---- reading ------------------------------------------------------------------------
+
+    void pause_reading() override { paused_ = true; }
+    void resume_reading() override
+    {
+        if (!paused_)
+            return;
+        paused_ = false;
+        if (dir_ != transport_direction::write_only)
+            schedule_read();
+    }
+    bool is_reading() const noexcept override
+    {
+        return !paused_ && !closing_ && dir_ != transport_direction::write_only;
+    }
+
+    // ---- flow control -------------------------------------------------------------------
+
+    void set_write_buffer_limits(std::optional<std::size_t> high,
+                                 std::optional<std::size_t> low) override
+    {
+        std::size_t h = high ? *high : (low ? 4 * *low : default_high_water);
+        std::size_t l = low ? *low : h / 4;
+        if (l > h)
+            throw std::invalid_argument("set_write_buffer_limits: low > high");
+        high_ = h;
+        low_ = l;
+        maybe_pause_protocol();
+    }
+    std::size_t get_write_buffer_size() const noexcept override { return wbuf_.size(); }
+    std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override
+    {
+        return {low_, high_};
+    }
+
+    std::any extra_info(std::string_view name) const override
+    {
+        if constexpr (is_socket) {
+            if (name == "peername")
+                return peername_;
+            if (name == "sockname")
+                return sockname_;
+            if (name == "socket")
+                return fd_;
+        } else {
+            if (name == "fd")
+                return fd_;
+        }
+        return {};
+    }
+
+protected:
+    /// The error to report for `ec` from a read or a write (`asio::error::eof` for an
+    /// end of file): `ec` itself by default; an end of file that stays `eof` is a clean
+    /// end of stream, anything else ends the connection with that error.
+    virtual boost::system::error_code translate_error(boost::system::error_code ec) { return ec; }
+
+    Stream& stream() noexcept { return stream_; }
+    int native_fd() const noexcept { return fd_; }
+    bool is_closed() const noexcept { return closed_; }
+
+    /// Ends the connection with `ec` (connection_lost gets it), as a failed read would.
+    void fail(boost::system::error_code ec) { fatal(ec); }
+
+private:
+    static constexpr std::size_t default_high_water = 64 * 1024;
+    static constexpr std::size_t read_size_hint = 64 * 1024;
+    // Reads per readiness event while each one fills the buffer: then the others on the
+    // loop get their turn and the transport reads on from a posted continuation.
+    static constexpr int max_reads_per_wakeup = 4;
+    // asio's limit on the buffers of one gather write (IOV_MAX is larger).
+    static constexpr std::size_t max_gather = 64;
+    static constexpr auto lingering_close_limit = std::chrono::seconds(1);
+
+    std::shared_ptr<reactor_transport> self_ptr()
+    {
+        return std::static_pointer_cast<reactor_transport>(this->shared_from_this());
+    }
+
+    template <class F>
+    bool guarded(F&& f);
+    void check_writable() const;
+    void maybe_pause_protocol();
+    void maybe_resume_protocol();
+    void wait_write();
+    void on_writable(boost::system::error_code ec);
+    void end_writing();
+    void finish_close();
+    void start_lingering();
+    void schedule_read();
+    void wait_read();
+    void on_readable(boost::system::error_code ec);
+    void watch_hangup();
+    void do_read();
+    void on_eof();
+    void drain();
+    void fatal(boost::system::error_code ec);
+    void force_close(std::exception_ptr e, bool reset);
+    void guarded_lost(const std::exception_ptr& e);
+
+    using endpoint_type = typename endpoint_of<Stream>::type;
+
+    Stream stream_;
+    write_buffer wbuf_;
+    std::size_t high_ = default_high_water;
+    std::size_t low_ = default_high_water / 4;
+    std::shared_ptr<transport> self_; // while open
+    boost::system::error_code error_; // what ended the connection, if an error did
+    timer_handle linger_timer_;
+    [[no_unique_address]] endpoint_type peername_{};
+    [[no_unique_address]] endpoint_type sockname_{};
+    int fd_ = -1;
+    transport_direction dir_;
+    bool closing_ = false;        // close/abort called, or the connection lost
+    bool closed_ = false;         // the descriptor is closed; connection_lost posted
+    bool paused_ = false;         // pause_reading
+    bool peer_eof_ = false;       // the peer's end of stream was read
+    bool eof_written_ = false;    // write_eof called
+    bool shut_wr_ = false;        // our end of stream is sent
+    bool lingering_ = false;      // the lingering close reads and drops input
+    bool read_waiting_ = false;   // a readiness wait for reading is queued
+    bool read_posted_ = false;    // a read attempt is posted
+    bool write_waiting_ = false;  // a readiness wait for writing is queued
+    bool writing_paused_ = false; // the protocol was told pause_writing
+};
+
+/// Makes a transport of type `T` (a `reactor_transport` or a class derived from one) and
+/// starts it: `connection_made` and the first read follow from the loop.
+template <class T, class... Args>
+std::shared_ptr<T> start_transport(Args&&... args)
+{
+    auto t = std::make_shared<T>(std::forward<Args>(args)...);
+    t->start();
+    return t;
+}
+
+} // namespace boost::tulip::detail
+
+#include "reactor_transport.ipp"
+
+#endif
