@@ -7,6 +7,8 @@
 
 #include <boost/tulip/tls.hpp>
 
+#include <boost/tulip/detail/socket_transport.hpp>
+#include <boost/tulip/detail/stream_protocol.hpp>
 #include <boost/tulip/detail/tls_hooks.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
@@ -109,7 +111,8 @@ public:
 
     tls_transport(event_loop& loop, stream_type s, std::shared_ptr<base_protocol> p,
                   std::chrono::steady_clock::duration shutdown_timeout)
-        : transport(loop, std::move(p))
+        // Received bytes are handed over synchronously from the transport's own buffer.
+        : transport(loop, std::move(p), /*receives_synchronously=*/true)
         , stream_(std::move(s))
         , shutdown_timeout_(shutdown_timeout)
         , rbuf_(new char[read_chunk])
@@ -127,13 +130,16 @@ public:
         version_ = SSL_get_version(h);
     }
 
-    void start()
+    // `made`: call the protocol's connection_made first (not for start_tls in place,
+    // where the protocol carries on from the plain transport).
+    void start(bool made = true)
     {
         self_ = shared_from_this();
-        asio::post(stream_.get_executor(), [self = self_ptr()] {
+        asio::post(stream_.get_executor(), [self = self_ptr(), made] {
             if (self->closed_)
                 return;
-            self->guarded([&] { self->get_protocol()->connection_made(*self); });
+            if (made)
+                self->guarded([&] { self->get_protocol()->connection_made(*self); });
             self->start_read();
         });
     }
@@ -550,12 +556,17 @@ public:
 
     std::shared_ptr<transport> make_transport(std::shared_ptr<base_protocol> p) override
     {
+        return make(std::move(p), true);
+    }
+
+    std::shared_ptr<transport> make(std::shared_ptr<base_protocol> p, bool call_made)
+    {
         if (!stream_)
             throw invalid_state_error("TLS handshake not complete");
         auto t = std::make_shared<tls_transport<Socket>>(loop_, std::move(*stream_), std::move(p),
                                                          settings_.shutdown_timeout);
         stream_.reset();
-        t->start();
+        t->start(call_made);
         return t;
     }
 
@@ -590,6 +601,116 @@ std::shared_ptr<tls_pending> start_handshake(event_loop& loop, Socket s,
     return p;
 }
 
+// stream_writer::start_tls: flush, take the socket out, move the reader's bytes into the
+// TLS input, handshake, swap the transport under the same stream protocol.
+class in_place_upgrade : public std::enable_shared_from_this<in_place_upgrade>
+{
+public:
+    in_place_upgrade(std::shared_ptr<stream_protocol> p, ssl::context& ctx, const tls_options& opts,
+                     std::function<void(error_code)> done)
+        : p_(std::move(p))
+        , done_(std::move(done))
+    {
+        settings_.ctx = &ctx;
+        settings_.server_side = opts.server_side;
+        settings_.server_hostname = std::string(opts.server_hostname);
+        settings_.handshake_timeout = opts.handshake_timeout;
+        settings_.shutdown_timeout = opts.shutdown_timeout;
+        settings_.initial_data.assign(static_cast<const char*>(opts.initial_data.data()),
+                                      opts.initial_data.size());
+    }
+
+    void start()
+    {
+        if (error_code ec = check())
+            return finish(ec);
+        transport* t = p_->get_transport();
+        if (t->get_write_buffer_size() == 0)
+            return take_over();
+        // Marks at zero: the protocol is told resume_writing once everything is sent.
+        saved_limits_ = t->get_write_buffer_limits();
+        t->set_write_buffer_limits(0, 0);
+        p_->suspend_drain([self = shared_from_this()](error_code ec) { self->flushed(ec); });
+    }
+
+private:
+    error_code check() const
+    {
+        transport* t = p_->get_transport();
+        if (!t || p_->is_closing())
+            return error::invalid_state; // closing, lost, or not connected
+        if (p_->read_pending())
+            return error::invalid_state; // a read in another task would see plaintext
+        if (!is_socket_transport<asio::ip::tcp>(*t) &&
+            !is_socket_transport<asio::local::stream_protocol>(*t))
+            return error::invalid_state;
+        return {};
+    }
+
+    void flushed(error_code ec)
+    {
+        if (transport* t = p_->get_transport(); t && saved_limits_)
+            t->set_write_buffer_limits(saved_limits_->second, saved_limits_->first);
+        if (ec)
+            return finish(ec);
+        if (error_code c = check())
+            return finish(c);
+        take_over();
+    }
+
+    void take_over()
+    {
+        transport* t = p_->get_transport();
+        // Bytes received before the upgrade: the TLS engine's first input, never the
+        // application's.
+        settings_.initial_data += p_->take_buffered();
+        try {
+            if (is_socket_transport<asio::ip::tcp>(*t))
+                begin(release_socket<asio::ip::tcp>(*t));
+            else
+                begin(release_socket<asio::local::stream_protocol>(*t));
+        } catch (const boost::system::system_error& e) {
+            finish(e.code());
+        } catch (const invalid_state_error&) {
+            finish(error::invalid_state);
+        }
+    }
+
+    template <class Socket>
+    void begin(Socket s)
+    {
+        // No transport under the streams while the handshake runs: writes are refused.
+        p_->set_transport(nullptr);
+        auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
+        auto self = shared_from_this();
+        h->start(std::move(s), [self, h](error_code ec) {
+            if (ec) {
+                self->p_->connection_lost(
+                    std::make_exception_ptr(boost::system::system_error(ec, "start_tls")));
+                return self->finish(ec);
+            }
+            try {
+                self->p_->set_transport(h->make(self->p_, false));
+            } catch (const boost::system::system_error& e) {
+                return self->finish(e.code());
+            }
+            self->finish({});
+        });
+    }
+
+    void finish(error_code ec)
+    {
+        auto done = std::move(done_);
+        if (done)
+            done(ec);
+    }
+
+    std::shared_ptr<stream_protocol> p_;
+    std::function<void(error_code)> done_;
+    tls_settings settings_;
+    std::optional<std::pair<std::size_t, std::size_t>> saved_limits_;
+};
+
 const tls_hooks the_hooks{
     &start_handshake<asio::ip::tcp::socket>,
     &start_handshake<asio::local::stream_protocol::socket>,
@@ -600,6 +721,12 @@ const tls_hooks the_hooks{
 const bool registered = (set_tls_hooks(&the_hooks), true);
 
 } // namespace
+
+void start_tls_in_place(std::shared_ptr<stream_protocol> p, ssl::context& ctx,
+                        const tls_options& opts, std::function<void(error_code)> done)
+{
+    std::make_shared<in_place_upgrade>(std::move(p), ctx, opts, std::move(done))->start();
+}
 
 int tls_hooks_anchor() noexcept
 {
