@@ -11,6 +11,9 @@
 
 #include "helpers.hpp"
 
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -283,7 +286,10 @@ BOOST_TULIP_TEST_CASE_REALTIME(both_ends_upgrade_in_place_and_a_pending_read_is_
     o.server_hostname = "localhost";
     o.handshake_timeout = 5s;
 
-    auto reading = [&r]() -> tulip::awaitable<std::string> { co_return co_await r.readline(); };
+    auto& reader = r; // clang 14 does not capture structured bindings
+    auto reading = [&reader]() -> tulip::awaitable<std::string> {
+        co_return co_await reader.readline();
+    };
     auto reader_fn = reading;
     auto pending = tulip::create_task(reader_fn());
     co_await tulip::sleep(10ms); // the read now waits
@@ -376,6 +382,53 @@ BOOST_TULIP_TEST_CASE_REALTIME(async_start_tls_takes_64k_of_initial_data)
         std::rethrow_exception(failed);
     BOOST_TEST(res.handshake_ok, res.error);
     BOOST_TEST(res.echoed == "ping\n");
+}
+
+// asio_stream runs over the TLS transport: Beast HTTP after an upgrade in place, on both
+// ends.
+BOOST_TULIP_TEST_CASE_REALTIME(beast_http_runs_after_start_tls)
+{
+    namespace http = boost::beast::http;
+    auto sctx = server_context();
+    auto cctx = client_context();
+    auto handler = [&sctx](tulip::stream_reader r,
+                           tulip::stream_writer w) -> tulip::awaitable<void> {
+        std::string cmd = co_await r.readline();
+        w.write("220 go ahead\r\n");
+        tulip::tls_options o;
+        o.server_side = true;
+        co_await w.start_tls(sctx, o);
+        tulip::asio_stream stream(r, w);
+        boost::beast::flat_buffer buf;
+        http::request<http::string_body> req;
+        co_await http::async_read(stream, buf, req, asio::use_awaitable);
+        http::response<http::string_body> res{http::status::ok, req.version()};
+        res.body() = "over TLS: " + std::string(req.target());
+        res.prepare_payload();
+        co_await http::async_write(stream, res, asio::use_awaitable);
+        w.close();
+        co_await w.wait_closed();
+    };
+    auto srv = co_await tulip::start_server(handler, "127.0.0.1", 0);
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", first_endpoint(srv).port());
+    w.write("STARTTLS\r\n");
+    std::string reply = co_await r.readline();
+    BOOST_TEST(reply == "220 go ahead\r\n");
+    tulip::tls_options o;
+    o.server_hostname = "localhost";
+    co_await w.start_tls(cctx, o);
+    tulip::asio_stream stream(r, w);
+    http::request<http::string_body> req{http::verb::get, "/upgraded", 11};
+    req.set(http::field::host, "localhost");
+    co_await http::async_write(stream, req, asio::use_awaitable);
+    boost::beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    co_await http::async_read(stream, buf, res, asio::use_awaitable);
+    BOOST_TEST(res.body() == "over TLS: /upgraded");
+    w.close();
+    co_await w.wait_closed();
+    srv.close();
+    co_await srv.wait_closed();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
