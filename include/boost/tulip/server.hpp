@@ -371,7 +371,7 @@ private:
     @par Completion Signature `void(error_code, server)`.
     @par Per-Operation Cancellation None: it completes without waiting for the network,
     save for resolving host names.
-    @throws std::invalid_argument for a non-null `options.ssl` (not yet available), a
+    @throws std::invalid_argument for a non-null `options.ssl` without Boost::tulip_ssl, a
     zero `limit` or a negative `backlog`.
 */
 template <class Callback, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server))
