@@ -304,7 +304,7 @@ BOOST_TULIP_TEST_CASE(handler_exception_is_reported_and_the_server_keeps_serving
     co_await srv.wait_closed();
 }
 
-BOOST_AUTO_TEST_CASE(tls_options_are_refused_until_tls_servers_exist)
+BOOST_AUTO_TEST_CASE(tls_options_are_refused_without_tulip_ssl)
 {
     tulip::server_options o;
     o.ssl = reinterpret_cast<const asio::ssl::context*>(&o);

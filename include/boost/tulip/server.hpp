@@ -13,6 +13,7 @@
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/context.hpp>
 #include <boost/tulip/detail/op_node.hpp>
+#include <boost/tulip/detail/tls_hooks.hpp>
 #include <boost/tulip/detail/unix_socket_file.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/streams.hpp>
@@ -65,8 +66,12 @@ struct server_options
     bool start_serving = true;
     /// The stream reader's buffer limit of each connection (`stream_reader`).
     std::size_t limit = 64 * 1024;
-    /// TLS for every connection. Not yet available: a non-null `ssl` makes the call
-    /// throw `std::invalid_argument` (TLS servers come with `tulip_ssl`).
+    /// TLS for every connection (the tulip_ssl library): the context; null for plain
+    /// connections. Without Boost::tulip_ssl linked, a non-null `ssl` makes the call throw
+    /// `std::invalid_argument` ("TLS needs Boost::tulip_ssl"). Each connection's
+    /// handshake runs before its handler starts (or its protocol's `connection_made`); a
+    /// handshake that fails or outlasts `ssl_handshake_timeout` closes that connection
+    /// only and is reported to the loop's exception handler ("TLS handshake failed").
     const boost::asio::ssl::context* ssl = nullptr;
     /// TLS handshake bound (with `ssl`).
     std::chrono::steady_clock::duration ssl_handshake_timeout = std::chrono::seconds(60);
@@ -90,6 +95,10 @@ public:
     virtual ~connection_starter() = default;
     virtual void start(server_state& st, boost::asio::ip::tcp::socket s) = 0;
     virtual void start(server_state& st, boost::asio::local::stream_protocol::socket s) = 0;
+    // A TLS connection whose handshake has succeeded: `make` builds its transport.
+    using transport_maker =
+        std::function<std::shared_ptr<transport>(std::shared_ptr<base_protocol>)>;
+    virtual void start_made(server_state& st, const transport_maker& make, std::string name) = 0;
 };
 
 // A waiter of wait_closed() (or of serve_forever(), `forever`).
@@ -198,7 +207,10 @@ private:
     void wake_if_idle();
     void report(std::string message, std::exception_ptr e);
     void hand_over(server_listener& l, int fd);
+    template <class Socket>
+    void start_tls(Socket s, std::string name);
     void accepter_ended();
+    void cancel_handshakes();
     void take_spare() noexcept;
     void release_spare() noexcept;
     awaitable<void> accept_loop(server_listener* l);
@@ -220,6 +232,10 @@ private:
     std::uint64_t resource_failures_ = 0;
     int spare_fd_[2] = {-1, -1}; // freed for the out-of-descriptors report
     std::string label_;
+    std::optional<tls_settings> tls_; // TLS servers
+    // Connections whose TLS handshake runs (no transport yet): close_clients and
+    // abort_clients stop them.
+    std::unordered_map<std::uint64_t, std::shared_ptr<tls_pending>> handshakes_;
 };
 
 std::string format_peer(const boost::asio::ip::tcp::endpoint& ep);
@@ -355,7 +371,7 @@ private:
     @par Completion Signature `void(error_code, server)`.
     @par Per-Operation Cancellation None: it completes without waiting for the network,
     save for resolving host names.
-    @throws std::invalid_argument for a non-null `options.ssl` (not yet available), a
+    @throws std::invalid_argument for a non-null `options.ssl` without Boost::tulip_ssl, a
     zero `limit` or a negative `backlog`.
 */
 template <class Callback, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server))

@@ -32,7 +32,13 @@
 #include <string_view>
 #include <utility>
 
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
+
 namespace boost::tulip {
+
+struct tls_options; // <boost/tulip/tls.hpp>
 
 // tag::outline[]
 /** The read side of a connection (asyncio.StreamReader): a buffer filled by the
@@ -272,6 +278,35 @@ public:
     template <class File, class CompletionToken = awaitable_token_t>
     [[nodiscard]] auto sendfile(File&& file, std::uint64_t offset = 0, std::size_t count = 0,
                                 bool fallback = true, CompletionToken&& token = CompletionToken{});
+
+
+    /** Upgrades the connection to TLS in place (asyncio `StreamWriter.start_tls`): the
+        same reader and writer then carry the TLS stream. Include <boost/tulip/tls.hpp>
+        (for `tls_options`) and link Boost::tulip_ssl, where it is defined.
+
+        In order: the bytes written so far are sent; the socket is taken out of its
+        transport without being closed; the bytes the reader had buffered but not
+        returned become the first input of the TLS engine (so a ClientHello that came in
+        the segment of the STARTTLS command is not lost, cpython#142352, and plaintext
+        sent after the command is never returned by a read as if it came through TLS:
+        the handshake fails on it, CVE-2011-0411); the handshake runs under
+        `opts.handshake_timeout`; then the reader reads the TLS transport (never the old
+        one, cpython#114921). A TCP or Unix socket connection only.
+
+        While it runs, `write` throws `invalid_state_error` and reads wait. If the
+        handshake fails the connection is closed: reads and writes fail with its error.
+
+        @par Completion Signature `void(error_code)`. `tulip::error::invalid_state`
+        (`invalid_state_error`) if a read is waiting in another task (the connection is
+        left as it was), if the connection is closing or lost, or if it is not a socket
+        connection; else the handshake's errors (see `async_start_tls`).
+        @par Per-Operation Cancellation None: the handshake ends by its timeout.
+        @par Lifetime `ctx` must outlive the connection; `opts`' buffers and strings
+        must stay valid until the operation completes. */
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+                  CompletionToken = awaitable_token_t>
+    [[nodiscard]] auto start_tls(boost::asio::ssl::context& ctx, const tls_options& opts,
+                                 CompletionToken&& token = CompletionToken{});
 
     /// A property of the transport (see `transport::get_extra_info`); empty once the
     /// connection is gone.

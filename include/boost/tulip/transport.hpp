@@ -272,9 +272,9 @@ struct connection_options
     /// one of each family in turn. 0: as resolved, or 1 when `happy_eyeballs_delay` is
     /// set (asyncio's rule).
     int interleave = 0;
-    /// TLS (the tulip_ssl library): the context; null for a plain connection. A plain
-    /// `create_connection` refuses a non-null one (`std::invalid_argument`: "TLS needs
-    /// Boost::tulip_ssl").
+    /// TLS (the tulip_ssl library): the context; null for a plain connection. Without
+    /// Boost::tulip_ssl linked, a non-null one is refused (`std::invalid_argument`: "TLS
+    /// needs Boost::tulip_ssl").
     const boost::asio::ssl::context* ssl = nullptr;
     /// TLS: the name to send (SNI) and verify; empty: the host connected to.
     std::string_view server_hostname;
@@ -309,7 +309,13 @@ static_assert(std::is_trivially_destructible_v<connection_options>);
     `terminal`, `partial` and `total`: the name lookup and every attempt stop, their
     sockets are closed, and the operation completes with `operation_aborted`.
 
-    @throws std::invalid_argument if `options.ssl` is set (see `connection_options`).
+    With `options.ssl` (Boost::tulip_ssl linked), the TLS handshake runs after the
+    connection and before the completion; its failure is the operation's error
+    (`tls_verify_category()` for a refused certificate, `asio::error::timed_out` after
+    `ssl_handshake_timeout`).
+
+    @throws std::invalid_argument if `options.ssl` is set and Boost::tulip_ssl is not
+    linked, or for a Unix connection with `ssl` and no `server_hostname`.
 */
 template <class Factory, class CompletionToken = awaitable_token_t>
 auto create_connection(Factory&& factory, std::string_view host, std::string_view port,

@@ -9,6 +9,7 @@
 
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/detail/socket_transport.hpp>
+#include <boost/tulip/detail/tls_hooks.hpp>
 #include <boost/tulip/exception_group.hpp>
 #include <boost/tulip/transport.hpp>
 
@@ -17,6 +18,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 namespace boost::tulip::detail {
@@ -53,6 +55,21 @@ std::vector<tcp::endpoint> interleave(const std::vector<tcp::endpoint>& eps, int
     return out;
 }
 
+// The TLS part of a client connection, or nothing for a plain one.
+std::optional<tls_settings> client_tls(const connection_options& opts, const std::string& host)
+{
+    if (!opts.ssl)
+        return std::nullopt;
+    tls_settings t;
+    // The context is not modified: each connection gets its own SSL object from it.
+    t.ctx = const_cast<asio::ssl::context*>(opts.ssl);
+    t.server_side = false;
+    t.server_hostname = opts.server_hostname.empty() ? host : std::string(opts.server_hostname);
+    t.handshake_timeout = opts.ssl_handshake_timeout;
+    t.shutdown_timeout = opts.ssl_shutdown_timeout;
+    return t;
+}
+
 // Shared by the two connectors: the operation, completed once.
 class connector_base : public connector
 {
@@ -84,11 +101,46 @@ protected:
         complete(errors_->empty() ? error_code(asio::error::host_not_found) : errors_->front());
     }
 
+    // TLS over the connected socket; the operation completes when the handshake has.
+    template <class Socket, class Self>
+    void start_tls(Socket s, const std::shared_ptr<Self>& self)
+    {
+        const tls_hooks& h = require_tls_hooks("connection_options::ssl");
+        tls_done done = [self](error_code ec) { self->on_tls_done(ec); };
+        if constexpr (std::is_same_v<Socket, asio::ip::tcp::socket>)
+            tls_pending_ = h.start_tcp(loop_, std::move(s), *tls_, std::move(done));
+        else
+            tls_pending_ = h.start_unix(loop_, std::move(s), *tls_, std::move(done));
+    }
+
+    void on_tls_done(error_code ec)
+    {
+        if (!op_)
+            return; // cancelled meanwhile
+        if (ec) {
+            errors_->push_back(ec);
+            tls_pending_.reset();
+        }
+        complete(ec);
+    }
+
+    // Per-operation cancellation during the handshake.
+    bool cancel_tls()
+    {
+        if (!tls_pending_)
+            return false;
+        tls_pending_->cancel();
+        complete(asio::error::operation_aborted);
+        return true;
+    }
+
     event_loop& loop_;
     std::string target_;
     std::shared_ptr<connect_errors> errors_;
     op_node* op_ = nullptr;
     bool done_ = false;
+    std::optional<tls_settings> tls_;
+    std::shared_ptr<tls_pending> tls_pending_;
 };
 
 class tcp_connector final
@@ -109,6 +161,7 @@ public:
     {
         if (delay_ && interleave_ == 0)
             interleave_ = 1;
+        tls_ = client_tls(opts, host_);
     }
 
     void start(op_node* op) override
@@ -127,6 +180,8 @@ public:
 
     void cancel() override
     {
+        if (!op_ || cancel_tls())
+            return;
         if (done_)
             return;
         stop_all();
@@ -135,6 +190,8 @@ public:
 
     std::shared_ptr<transport> make_transport(std::shared_ptr<base_protocol> p) override
     {
+        if (tls_pending_)
+            return tls_pending_->make_transport(std::move(p));
         return make_socket_transport(loop_, std::move(*winner_), std::move(p));
     }
 
@@ -213,7 +270,10 @@ private:
         if (!ec) {
             winner_ = std::move(attempts_[i]);
             stop_all();
-            complete({});
+            if (tls_)
+                start_tls(std::move(*winner_), shared_from_this());
+            else
+                complete({});
             return;
         }
         errors_->push_back(ec);
@@ -254,10 +314,13 @@ class unix_connector final
     , public std::enable_shared_from_this<unix_connector>
 {
 public:
-    unix_connector(event_loop& loop, connect_target t, std::shared_ptr<connect_errors> errors)
+    unix_connector(event_loop& loop, connect_target t, const connection_options& opts,
+                   std::shared_ptr<connect_errors> errors)
         : connector_base(loop, t.host, std::move(errors))
         , socket_(loop.get_io_context())
-    {}
+    {
+        tls_ = client_tls(opts, {});
+    }
 
     void start(op_node* op) override
     {
@@ -283,13 +346,17 @@ public:
                                   if (ec) {
                                       self->errors_->push_back(ec);
                                       self->fail();
-                                  } else
+                                  } else if (self->tls_)
+                                      self->start_tls(std::move(self->socket_), self);
+                                  else
                                       self->complete({});
                               });
     }
 
     void cancel() override
     {
+        if (!op_ || cancel_tls())
+            return;
         if (done_)
             return;
         done_ = true;
@@ -300,6 +367,8 @@ public:
 
     std::shared_ptr<transport> make_transport(std::shared_ptr<base_protocol> p) override
     {
+        if (tls_pending_)
+            return tls_pending_->make_transport(std::move(p));
         return make_socket_transport(loop_, std::move(socket_), std::move(p));
     }
 
@@ -314,7 +383,7 @@ std::shared_ptr<connector> make_connector(event_loop& loop, connect_target targe
                                           std::shared_ptr<connect_errors> errors)
 {
     if (target.is_unix)
-        return std::make_shared<unix_connector>(loop, std::move(target), std::move(errors));
+        return std::make_shared<unix_connector>(loop, std::move(target), opts, std::move(errors));
     return std::make_shared<tcp_connector>(loop, std::move(target), opts, std::move(errors));
 }
 
@@ -337,11 +406,38 @@ void throw_connect_error(const error_code& ec, const connect_errors& errors)
     throw exception_group("every connection attempt failed", std::move(excs));
 }
 
-void refuse_ssl(const connection_options& opts)
+void refuse_ssl(const connection_options& opts, bool is_unix)
 {
-    if (opts.ssl)
+    if (!opts.ssl)
+        return;
+    require_tls_hooks("connection_options::ssl");
+    // As asyncio: a Unix socket names no host, so TLS needs the name to verify.
+    if (is_unix && opts.server_hostname.empty())
         throw std::invalid_argument(
-            "connection_options::ssl: TLS needs Boost::tulip_ssl (its create_connection)");
+            "create_unix_connection: TLS needs connection_options::server_hostname");
+}
+
+namespace {
+std::atomic<const tls_hooks*> the_tls_hooks{nullptr};
+} // namespace
+
+const tls_hooks* get_tls_hooks() noexcept
+{
+    return the_tls_hooks.load(std::memory_order_acquire);
+}
+
+void set_tls_hooks(const tls_hooks* hooks) noexcept
+{
+    the_tls_hooks.store(hooks, std::memory_order_release);
+}
+
+const tls_hooks& require_tls_hooks(const char* what)
+{
+    const tls_hooks* h = get_tls_hooks();
+    if (!h)
+        throw std::invalid_argument(std::string(what) +
+                                    ": TLS needs Boost::tulip_ssl (link it to use TLS)");
+    return *h;
 }
 
 } // namespace boost::tulip::detail

@@ -289,6 +289,29 @@ public:
             end_writing();
     }
 
+    /** Takes the stream out of the transport without closing it (start_tls): the
+        transport ends here, without connection_lost (its protocol carries on over the
+        transport that takes the stream), and its readiness waits are cancelled (their
+        handlers see it ended). Bytes still in the kernel stay there for the next owner.
+        @throws invalid_state_error if it is closing or has bytes to send. */
+    Stream release_stream()
+    {
+        if (closing_ || closed_)
+            throw invalid_state_error("start_tls: the connection is closing");
+        if (!wbuf_.empty() || eof_written_)
+            throw invalid_state_error("start_tls: the transport has bytes to send");
+        closing_ = true;
+        closed_ = true;
+        linger_timer_.cancel();
+        boost::system::error_code ec;
+        stream_.cancel(ec); // the queued waits complete with operation_aborted
+        Stream out(std::move(stream_));
+        // The transport's own reference goes from the loop (the caller may be inside a
+        // call that holds the transport only through it).
+        boost::asio::post(out.get_executor(), [keep = std::move(self_)] {});
+        return out;
+    }
+
 protected:
     /// The error to report for `ec` from a read or a write (`asio::error::eof` for an
     /// end of file): `ec` itself by default; an end of file that stays `eof` is a clean

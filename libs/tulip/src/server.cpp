@@ -106,8 +106,7 @@ std::string format_peer(const tcp::endpoint& ep)
 void check_server_options(const server_options& o)
 {
     if (o.ssl)
-        throw std::invalid_argument("server_options::ssl: TLS servers are not available yet "
-                                    "(they come with Boost::tulip_ssl)");
+        require_tls_hooks("server_options::ssl");
     if (o.limit == 0)
         throw std::invalid_argument("server_options::limit must be positive");
     if (o.backlog < 0)
@@ -193,9 +192,27 @@ server_state::~server_state()
     waiters_.destroy_all();
 }
 
+namespace {
+
+std::optional<tls_settings> server_tls(const server_options& o)
+{
+    if (!o.ssl)
+        return std::nullopt;
+    tls_settings t;
+    // Not modified: each connection gets its own SSL object from it.
+    t.ctx = const_cast<asio::ssl::context*>(o.ssl);
+    t.server_side = true;
+    t.handshake_timeout = o.ssl_handshake_timeout;
+    t.shutdown_timeout = o.ssl_shutdown_timeout;
+    return t;
+}
+
+} // namespace
+
 boost::system::error_code server_state::listen_tcp(const std::vector<tcp::endpoint>& eps,
                                                    const server_options& o)
 {
+    tls_ = server_tls(o);
     auto& ioc = loop_->get_io_context();
     boost::system::error_code ec;
     for (const tcp::endpoint& ep : eps) {
@@ -261,6 +278,7 @@ boost::system::error_code server_state::listen_tcp(const std::vector<tcp::endpoi
 boost::system::error_code server_state::listen_unix(const std::filesystem::path& path,
                                                     const server_options& o)
 {
+    tls_ = server_tls(o);
     const std::string& p = path.native();
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -413,7 +431,10 @@ void server_state::hand_over(server_listener& l, int fd)
                 ::close(fd);
                 return;
             }
-            starter_->start(*this, std::move(s));
+            if (tls_)
+                start_tls(std::move(s), "unix:" + path_.string());
+            else
+                starter_->start(*this, std::move(s));
         } else {
             tcp::socket s(ioc);
             boost::system::error_code ec;
@@ -422,11 +443,57 @@ void server_state::hand_over(server_listener& l, int fd)
                 ::close(fd);
                 return;
             }
-            starter_->start(*this, std::move(s));
+            if (tls_) {
+                auto peer = s.remote_endpoint(ec);
+                start_tls(std::move(s), ec ? std::string("tcp client") : format_peer(peer));
+            } else
+                starter_->start(*this, std::move(s));
         }
     } catch (...) {
         report("Error starting a connection on " + l.label, std::current_exception());
     }
+}
+
+// The handshake first: the handler (or the protocol) starts once it has succeeded. A
+// failure (garbage, a timeout, a peer gone) costs this connection only and is reported.
+template <class Socket>
+void server_state::start_tls(Socket s, std::string name)
+{
+    const tls_hooks& h = require_tls_hooks("server_options::ssl");
+    std::uint64_t id = attach(nullptr);
+    auto self = shared_from_this();
+    tls_done done = [self, id, name](boost::system::error_code ec) {
+        auto it = self->handshakes_.find(id);
+        if (it == self->handshakes_.end())
+            return;
+        std::shared_ptr<tls_pending> p = std::move(it->second);
+        self->handshakes_.erase(it);
+        if (ec) {
+            if (ec != asio::error::operation_aborted) // not close_clients/abort_clients
+                self->report("TLS handshake failed with " + name,
+                             std::make_exception_ptr(boost::system::system_error(ec)));
+            self->detach(id);
+            return;
+        }
+        try {
+            self->starter_->start_made(
+                *self,
+                [&](std::shared_ptr<base_protocol> proto) {
+                    return p->make_transport(std::move(proto));
+                },
+                name);
+        } catch (...) {
+            self->report("Error starting a connection on " + self->label_,
+                         std::current_exception());
+        }
+        self->detach(id); // start_made attached the connection under its own id
+    };
+    std::shared_ptr<tls_pending> p;
+    if constexpr (std::is_same_v<Socket, tcp::socket>)
+        p = h.start_tcp(*loop_, std::move(s), *tls_, std::move(done));
+    else
+        p = h.start_unix(*loop_, std::move(s), *tls_, std::move(done));
+    handshakes_.emplace(id, std::move(p));
 }
 
 void server_state::close()
@@ -490,8 +557,18 @@ void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
     detach(id);
 }
 
+void server_state::cancel_handshakes()
+{
+    std::vector<std::shared_ptr<tls_pending>> hs;
+    for (auto& [id, p] : handshakes_)
+        hs.push_back(p);
+    for (auto& p : hs)
+        p->cancel(); // done() runs from the loop and detaches it
+}
+
 void server_state::close_clients()
 {
+    cancel_handshakes();
     std::vector<std::shared_ptr<transport>> ts;
     for (auto& [id, t] : connections_)
         if (t)
@@ -502,6 +579,7 @@ void server_state::close_clients()
 
 void server_state::abort_clients()
 {
+    cancel_handshakes();
     std::vector<std::shared_ptr<transport>> ts;
     for (auto& [id, t] : connections_)
         if (t)

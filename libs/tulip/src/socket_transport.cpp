@@ -83,6 +83,31 @@ void end_socket_sendfile(transport& t) noexcept
         ut->release_for_sendfile();
 }
 
+template <class Protocol>
+boost::asio::basic_stream_socket<Protocol> release_socket(transport& t)
+{
+    using impl = reactor_transport<boost::asio::basic_stream_socket<Protocol>>;
+    auto* r = dynamic_cast<impl*>(&t);
+    if (!r)
+        throw invalid_state_error("start_tls: the transport is not a TCP or Unix socket's");
+    return r->release_stream();
+}
+
+template boost::asio::basic_stream_socket<boost::asio::ip::tcp>
+release_socket<boost::asio::ip::tcp>(transport&);
+template boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>
+release_socket<boost::asio::local::stream_protocol>(transport&);
+
+template <class Protocol>
+bool is_socket_transport(const transport& t) noexcept
+{
+    using impl = reactor_transport<boost::asio::basic_stream_socket<Protocol>>;
+    return dynamic_cast<const impl*>(&t) != nullptr;
+}
+
+template bool is_socket_transport<boost::asio::ip::tcp>(const transport&) noexcept;
+template bool is_socket_transport<boost::asio::local::stream_protocol>(const transport&) noexcept;
+
 std::shared_ptr<transport> make_descriptor_transport(event_loop& loop,
                                                      boost::asio::posix::stream_descriptor d,
                                                      std::shared_ptr<base_protocol> proto,

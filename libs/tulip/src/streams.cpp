@@ -232,6 +232,13 @@ void stream_protocol::set_transport(std::shared_ptr<transport> t) noexcept
     update_flow();
 }
 
+std::string stream_protocol::take_buffered()
+{
+    std::string out(buf_.view());
+    buf_.consume(buf_.size());
+    return out;
+}
+
 void stream_protocol::feed_data(std::string_view data)
 {
     if (eof_)

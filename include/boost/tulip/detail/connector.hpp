@@ -76,8 +76,10 @@ inline constexpr await_desc awaiting_connect{"connecting to", await_kind::custom
 [[noreturn]] void throw_connect_error(const boost::system::error_code& ec,
                                       const connect_errors& errors);
 
-// The TLS fields of connection_options are for the TLS library: a plain call refuses them.
-void refuse_ssl(const connection_options& opts);
+// The TLS fields of connection_options need the TLS library (Boost::tulip_ssl): without it
+// a non-null `ssl` is refused (std::invalid_argument); a Unix connection with TLS needs
+// `server_hostname`.
+void refuse_ssl(const connection_options& opts, bool is_unix = false);
 
 } // namespace detail
 } // namespace boost::tulip

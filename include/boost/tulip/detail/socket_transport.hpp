@@ -57,6 +57,27 @@ make_socket_transport<boost::asio::local::stream_protocol>(
     event_loop&, boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
     std::shared_ptr<base_protocol>);
 
+/** Takes the socket out of a live transport made by `make_socket_transport` with this
+    `Protocol`, without closing it (start_tls in place): the transport ends without
+    `connection_lost`, its waits cancelled; bytes the kernel holds stay for the next owner.
+    @throws invalid_state_error if `t` is not such a transport, is closing, or has bytes
+    to send. */
+template <class Protocol>
+boost::asio::basic_stream_socket<Protocol> release_socket(transport& t);
+
+extern template boost::asio::basic_stream_socket<boost::asio::ip::tcp>
+release_socket<boost::asio::ip::tcp>(transport&);
+extern template boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>
+release_socket<boost::asio::local::stream_protocol>(transport&);
+
+/// Whether `t` is a socket transport of this `Protocol` (one `release_socket` accepts).
+template <class Protocol>
+bool is_socket_transport(const transport& t) noexcept;
+
+extern template bool is_socket_transport<boost::asio::ip::tcp>(const transport&) noexcept;
+extern template bool
+is_socket_transport<boost::asio::local::stream_protocol>(const transport&) noexcept;
+
 /// Which directions a descriptor transport carries: a socket or a serial port both, a
 /// pipe one.
 enum class transport_direction

@@ -179,6 +179,10 @@ public:
     bool at_eof() const noexcept { return eof_ && buf_.empty(); }
     std::size_t buffered() const noexcept { return buf_.size(); }
     bool reading_paused() const noexcept { return paused_; }
+    // start_tls: whether a read waits, and the buffered bytes taken out (they go to the
+    // TLS engine, never to the application).
+    bool read_pending() const noexcept { return reader_ != nullptr; }
+    std::string take_buffered();
     std::size_t buffer_capacity() const noexcept { return buf_.capacity(); }
 
     // A read's start: the outcome at once (set `done`), or the request is kept and the

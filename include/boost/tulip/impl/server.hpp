@@ -116,11 +116,28 @@ struct stream_starter final : connection_starter
     void start_one(server_state& st, Socket s, std::string name)
     {
         event_loop& loop = st.loop();
+        start_with(
+            st,
+            [&](std::shared_ptr<base_protocol> p) {
+                return make_socket_transport(loop, std::move(s), std::move(p));
+            },
+            std::move(name));
+    }
+
+    void start_made(server_state& st, const transport_maker& make, std::string name) override
+    {
+        start_with(st, make, std::move(name));
+    }
+
+    template <class Make>
+    void start_with(server_state& st, const Make& make, std::string name)
+    {
+        event_loop& loop = st.loop();
         auto proto = make_stream_protocol(loop, st.limit());
         std::uint64_t id = st.attach(nullptr);
         std::shared_ptr<transport> t;
         try {
-            t = make_socket_transport(loop, std::move(s), proto);
+            t = make(proto);
         } catch (...) {
             st.detach(id);
             throw;
@@ -211,6 +228,19 @@ struct protocol_starter final : connection_starter
     template <class Socket>
     void start_one(server_state& st, Socket s)
     {
+        start_with(st, [&](std::shared_ptr<base_protocol> p) {
+            return make_socket_transport(st.loop(), std::move(s), std::move(p));
+        });
+    }
+
+    void start_made(server_state& st, const transport_maker& make, std::string) override
+    {
+        start_with(st, make);
+    }
+
+    template <class Make>
+    void start_with(server_state& st, const Make& make)
+    {
         auto p = factory();
         using P = typename decltype(p)::element_type;
         static_assert(std::is_base_of_v<protocol, P> || std::is_base_of_v<buffered_protocol, P>,
@@ -220,7 +250,7 @@ struct protocol_starter final : connection_starter
         auto front = std::make_shared<counting_protocol<P>>(std::move(p), st.weak_from_this(), id);
         std::shared_ptr<transport> t;
         try {
-            t = make_socket_transport(st.loop(), std::move(s), std::move(front));
+            t = make(std::move(front));
         } catch (...) {
             st.detach(id);
             throw;

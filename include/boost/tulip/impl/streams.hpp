@@ -8,6 +8,13 @@
 #ifndef BOOST_TULIP_IMPL_STREAMS_HPP
 #define BOOST_TULIP_IMPL_STREAMS_HPP
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -288,6 +295,41 @@ auto stream_writer::wait_closed(CompletionToken&& token)
         initiate_wait_closed{p_.get()}, token);
 }
 
+// ---- start_tls --------------------------------------------------------------------------
+
+namespace detail {
+
+// Defined in Boost::tulip_ssl: `done` runs once, from the loop.
+void start_tls_in_place(std::shared_ptr<stream_protocol> p, boost::asio::ssl::context& ctx,
+                        const tls_options& opts,
+                        std::function<void(boost::system::error_code)> done);
+
+struct initiate_start_tls
+{
+    template <class Handler, class Options>
+    void operator()(Handler&& h, std::shared_ptr<stream_protocol> p, boost::asio::ssl::context* ctx,
+                    const Options& opts) const
+    {
+        using handler_type = std::decay_t<Handler>;
+        auto hp = std::make_shared<handler_type>(static_cast<Handler&&>(h));
+        auto ex = boost::asio::get_associated_executor(*hp, p->loop().get_executor());
+        auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
+        start_tls_in_place(std::move(p), *ctx, opts, [hp, work](boost::system::error_code ec) {
+            boost::asio::post(work, [hp, ec] { std::move (*hp)(ec); });
+        });
+    }
+};
+
+} // namespace detail
+
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code)) CompletionToken>
+auto stream_writer::start_tls(boost::asio::ssl::context& ctx, const tls_options& opts,
+                              CompletionToken&& token)
+{
+    return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+        detail::initiate_start_tls{}, token, p_, &ctx, opts);
+}
+
 // ---- open_connection --------------------------------------------------------------------
 
 namespace detail {
@@ -333,7 +375,7 @@ using open_signature = void(boost::system::error_code, std::pair<stream_reader, 
 template <class CompletionToken>
 auto start_open(connect_target target, const connection_options& options, CompletionToken&& token)
 {
-    refuse_ssl(options);
+    refuse_ssl(options, target.is_unix);
     return boost::asio::async_initiate<CompletionToken, open_signature>(initiate_open{}, token,
                                                                         std::move(target), options);
 }

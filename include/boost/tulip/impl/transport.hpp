@@ -140,7 +140,7 @@ template <class Factory, class CompletionToken>
 auto start_connect(Factory&& factory, connect_target target, const connection_options& options,
                    CompletionToken&& token)
 {
-    refuse_ssl(options);
+    refuse_ssl(options, target.is_unix);
     using P = factory_protocol_t<Factory>;
     static_assert(std::is_base_of_v<base_protocol, P>,
                   "the factory returns std::shared_ptr<P>, P a protocol");
