@@ -295,6 +295,10 @@ void close_default_executor(event_loop& l, std::optional<duration> timeout)
     thread_bridge& b = loop_threads(l);
     if (b.default_shut_down())
         return;
+    if (!b.has_pools() && b.gate()->default_count() == 0) {
+        (void)b.take_pools(); // never used: nothing to wait for, and no task to run
+        return;
+    }
     auto t = spawn_task(l, l.shutdown_default_executor(timeout),
                         task_options{.name = "shutdown_default_executor"}, BOOST_CURRENT_LOCATION);
     run_until(l, [&] { return t.done(); });

@@ -224,6 +224,7 @@ public:
     // what must be waited for (the loop's pools, to join).
     std::vector<std::shared_ptr<boost::asio::thread_pool>> take_pools();
     bool default_shut_down() const noexcept { return shut_down_; }
+    bool has_pools() const noexcept { return !pools_.empty(); }
 
     // The loop's shutdown (event_loop::shutdown): closes the gate, frees the waiting
     // operations unrun, stops the loop's pools and lets them go.
