@@ -306,16 +306,20 @@ measurement measure(const target& t, long conns, long size, long threads, double
     return m;
 }
 
+// `--bench NAME` renames the series (tcp_echo_per_core): NAME for the headline
+// configuration, NAME_cC_S for the others.
+std::string bench_base = "tcp_echo";
+
 std::string bench_name(long conns, long size)
 {
     if (conns == 64 && size == 1024)
-        return "tcp_echo";
+        return bench_base;
     std::string s;
     if (size % 1024 == 0)
         s = std::to_string(size / 1024) + "kib";
     else
         s = std::to_string(size) + "b";
-    return "tcp_echo_c" + std::to_string(conns) + "_" + s;
+    return bench_base + "_c" + std::to_string(conns) + "_" + s;
 }
 
 std::vector<long> parse_list(const char* text)
@@ -430,6 +434,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "tcp_echo: no --target IMPL=PORT[:PID] given\n");
         return 2;
     }
+    bench_base = arg_text(argc, argv, "--bench", "tcp_echo");
     const auto conns = parse_list(arg_text(argc, argv, "--connections", "1,64,1024"));
     const auto sizes = parse_list(arg_text(argc, argv, "--sizes", "100,1024,65536"));
     const long reps = bench::arg_long(argc, argv, "--reps", quick ? 1 : 5);

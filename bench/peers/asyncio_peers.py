@@ -329,7 +329,66 @@ def case_lock_contention(kind, reps):
     emit("lock_uncontended", kind, "ns_per_op", statistics.median(u), "ns")
 
 
+# ---- to_thread / call_soon_threadsafe (thread bridges) -------------------------------------
+# Wall-clock time: two threads wake each other, so one thread's CPU time leaves most of it
+# out (as in bench/to_thread.cpp and bench/call_soon_threadsafe.cpp).
+
+def _noop():
+    return 1
+
+
+async def to_thread_loop(n):
+    # The default executor with 4 workers, as the C++ side uses.
+    import concurrent.futures
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(4))
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        await asyncio.to_thread(_noop)
+    return (time.perf_counter_ns() - t0) / n
+
+
+def case_to_thread(kind, reps):
+    run_on(kind, to_thread_loop(1000))
+    v = [run_on(kind, to_thread_loop(10000)) for _ in range(reps)]
+    emit("to_thread", kind, "ns_per_op", statistics.median(v), "ns")
+
+
+async def wakeup_latency(n):
+    import threading
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+    total = [0]
+    seen = threading.Semaphore(0)
+
+    def other():
+        for _ in range(n):
+            time.sleep(50e-6)  # let the loop block in its wait first
+            t0 = time.perf_counter_ns()
+
+            def cb(t0=t0):
+                total[0] += time.perf_counter_ns() - t0
+                seen.release()
+            loop.call_soon_threadsafe(cb)
+            seen.acquire()
+        loop.call_soon_threadsafe(finished.set)
+
+    t = threading.Thread(target=other)
+    t.start()
+    await finished.wait()
+    t.join()
+    return total[0] / n
+
+
+def case_call_soon_threadsafe(kind, reps):
+    run_on(kind, wakeup_latency(200))
+    v = [run_on(kind, wakeup_latency(2000)) for _ in range(reps)]
+    emit("call_soon_threadsafe", kind, "ns_per_op", statistics.median(v), "ns")
+
+
 CASES = {
+    "to_thread": case_to_thread,
+    "call_soon_threadsafe": case_call_soon_threadsafe,
     "spawn_join": case_spawn_join,
     "context_var": case_context_var,
     "yield": case_yield,

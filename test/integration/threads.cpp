@@ -252,9 +252,10 @@ BOOST_AUTO_TEST_CASE(default_executor_is_made_on_first_use_with_the_size_set)
         auto f = [] { return 1; };
         co_await tulip::to_thread(f);
     }());
-    BOOST_TEST(thread_count() == before + 3);
+    const std::size_t with_pool = thread_count();
+    BOOST_TEST(with_pool >= before + 3); // a sanitizer may add a helper thread of its own
     r.close();
-    BOOST_TEST(thread_count() == before); // close() joined the pool
+    BOOST_TEST(with_pool - thread_count() == 3u); // close() joined the pool's threads
 }
 
 BOOST_TULIP_TEST_CASE_REALTIME(set_default_executor_takes_any_executor)
@@ -345,7 +346,9 @@ BOOST_AUTO_TEST_CASE(runner_close_gives_up_on_a_stuck_job_after_its_timeout)
     std::string report;
     const auto before = steady::now();
     {
-        tulip::runner r(tulip::run_options{.executor_shutdown_timeout = 100ms});
+        tulip::run_options opts;
+        opts.executor_shutdown_timeout = 100ms;
+        tulip::runner r(opts);
         r.get_loop().set_exception_handler(
             [&](tulip::event_loop&, const tulip::exception_context& c) { report += c.message; });
         r.run([](std::shared_ptr<latch> g) -> tulip::awaitable<void> {
@@ -528,8 +531,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_loop_fails_the_pending_futures)
             co_await tulip::sleep(1h);
             co_return 1;
         };
-        while (!loop.is_running())
-            std::this_thread::sleep_for(1ms);
+        // Queued until the loop runs it.
         auto f = tulip::run_coroutine_threadsafe(body(started), loop);
         try {
             f.get();

@@ -279,6 +279,42 @@ BOOST_TULIP_TEST_CASE(close_with_unread_peer_input_still_delivers_our_last_bytes
     BOOST_TEST(p->data.empty());
 }
 
+BOOST_TULIP_TEST_CASE(the_lingering_close_ends_after_its_bound_when_the_peer_never_closes)
+{
+    // A peer that keeps sending and never closes: close() reads and drops its input for
+    // the bounded time (1 s), then closes anyway; our last bytes and FIN arrive first.
+    auto proto = std::make_shared<recorder>();
+    auto pr = co_await make_pair(proto);
+    auto& peer = pr.peer;
+    auto& t = pr.transport;
+    auto& p = proto;
+    auto& loop = tulip::get_running_loop();
+    bool stop = false;
+    auto flood = tulip::create_task([](tcp::socket& s, bool& stop) -> tulip::awaitable<void> {
+        const std::string chunk(4096, 'x');
+        while (!stop) {
+            auto [ec, n] = co_await asio::async_write(s, asio::buffer(chunk),
+                                                      asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
+            co_await tulip::sleep(1ms);
+        }
+    }(peer, stop));
+    t->write("last words");
+    const auto start = loop.time();
+    t->close();
+    char buf[10];
+    co_await asio::async_read(peer, asio::buffer(buf), asio::use_awaitable);
+    BOOST_TEST(std::string_view(buf, 10) == "last words");
+    UNTIL(p, p->lost == 1);
+    const auto lingered = loop.time() - start;
+    stop = true;
+    co_await flood.wait();
+    BOOST_TEST(!p->lost_exc);
+    BOOST_TEST(lingered >= 1s);
+    BOOST_TEST(lingered < 5s);
+}
+
 BOOST_TULIP_TEST_CASE(abort_makes_the_peer_see_a_reset)
 {
     auto proto = std::make_shared<recorder>();
@@ -844,7 +880,7 @@ BOOST_TULIP_TEST_CASE(a_read_only_pipe_transport_delivers_bytes_then_eof_and_ref
         loop, asio::posix::stream_descriptor(loop.get_io_context(), fds.read_end), proto,
         tulip::detail::transport_direction::read_only);
     UNTIL(proto, proto->made == 1);
-    BOOST_TEST(t->get_extra_info<int>("fd") == fds.read_end);
+    BOOST_TEST(t->get_extra_info<int>("fd").value_or(-1) == fds.read_end);
     BOOST_TEST(is_cloexec(fds.read_end));
     BOOST_TEST(t->receives_synchronously());
     BOOST_TEST(!t->can_write_eof());

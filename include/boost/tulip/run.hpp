@@ -14,8 +14,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/assert/source_location.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 namespace boost::tulip {
 
@@ -81,7 +84,40 @@ private:
 template <class T>
 T run(awaitable<T> main, run_options opts = {},
       const boost::source_location& where = BOOST_CURRENT_LOCATION);
+
+/** Runs `n` loops, each on a thread of its own with its own `io_context`, and blocks until
+    every one has finished (share-nothing scaling: one loop per core).
+
+    Loop `i` runs `factory(i)` (called on that loop's thread, inside the loop, so it may
+    start servers and tasks) as its main task, under a `runner` with `opts`. Servers that
+    should share a port set `server_options::reuse_port`, so the kernel spreads the
+    connections over the loops. `n == 0` means one loop per hardware thread. `factory` is
+    called from the `n` threads at once.
+
+    - SIGINT (with `opts.handle_sigint`) cancels every main task; a second one ends the
+      process, as for `run`.
+    - The first main task that fails (with anything but a cancellation) cancels the others.
+    - Afterwards the failures are rethrown: the one failure as it is, several as an
+      `exception_group`. If the tasks were only cancelled (SIGINT), the first
+      `cancelled_error` is rethrown, as `run` does; a main task that catches its
+      cancellation and returns counts as finished.
+*/
+template <class Factory>
+requires std::is_invocable_r_v<awaitable<void>, Factory&, std::size_t> void
+run_per_core(std::size_t n, Factory factory, run_options opts = {});
 // end::outline[]
+
+namespace detail {
+void run_per_core_impl(std::size_t n, std::function<awaitable<void>(std::size_t)> factory,
+                       const run_options& opts);
+} // namespace detail
+
+template <class Factory>
+requires std::is_invocable_r_v<awaitable<void>, Factory&, std::size_t> void
+run_per_core(std::size_t n, Factory factory, run_options opts)
+{
+    detail::run_per_core_impl(n, std::move(factory), opts);
+}
 
 template <class T>
 T runner::run(awaitable<T> main, const boost::source_location& where)

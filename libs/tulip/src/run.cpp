@@ -10,7 +10,13 @@
 #include <boost/tulip/debug.hpp>
 #include <boost/tulip/detail/thread_bridge.hpp>
 
+#include <boost/tulip/exception_group.hpp>
+
+#include <algorithm>
 #include <csignal>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace boost::tulip {
 
@@ -125,6 +131,134 @@ void runner::close()
     }
     loop_ = nullptr;
     ioc_.reset();
+}
+
+// --- run_per_core --------------------------------------------------------------------------
+
+namespace {
+
+// What the loops of run_per_core share: which loops are open (to cancel their main tasks
+// through call_soon_threadsafe) and what failed.
+struct per_core_state
+{
+    // Loop thread only, one per loop: its main task, and a cancel that came before it.
+    struct slot
+    {
+        any_task main;
+        bool cancel_requested = false;
+    };
+
+    explicit per_core_state(std::size_t n)
+        : loops(n, nullptr)
+        , slots(n)
+    {}
+
+    std::mutex m;
+    std::vector<event_loop*> loops; // null once closed (under m)
+    std::vector<slot> slots;
+    std::vector<std::exception_ptr> failures; // not cancellations (under m)
+    std::exception_ptr first_cancel;          // under m
+    bool cancelling = false;                  // a failure cancelled the others (under m)
+
+    // With m held: asks loop `i` to cancel its main task.
+    void cancel_loop(std::size_t i)
+    {
+        if (event_loop* l = loops[i]) {
+            try {
+                l->call_soon_threadsafe([this, i] {
+                    auto& s = slots[i];
+                    if (s.main)
+                        s.main.cancel("run_per_core: another loop failed");
+                    else
+                        s.cancel_requested = true;
+                });
+            } catch (const invalid_state_error&) {
+                // Closing already: its main task is done.
+            }
+        }
+    }
+
+    void record(std::size_t who, std::exception_ptr e)
+    {
+        std::lock_guard lock(m);
+        if (is_cancellation(e)) {
+            if (!first_cancel)
+                first_cancel = std::move(e);
+            return;
+        }
+        failures.push_back(std::move(e));
+        if (!cancelling) {
+            cancelling = true;
+            for (std::size_t i = 0; i < loops.size(); ++i)
+                if (i != who)
+                    cancel_loop(i);
+        }
+    }
+};
+
+awaitable<void> per_core_main(per_core_state& pc,
+                              std::function<awaitable<void>(std::size_t)>& factory, std::size_t i)
+{
+    auto t = create_task(factory(i), task_options{.name = "main"});
+    auto& s = pc.slots[i];
+    s.main = t;
+    if (s.cancel_requested)
+        t.cancel("run_per_core: another loop failed");
+    // Cancelling this task (SIGINT) cancels `t` through the wait.
+    co_await t.wait();
+}
+
+} // namespace
+
+void detail::run_per_core_impl(std::size_t n, std::function<awaitable<void>(std::size_t)> factory,
+                               const run_options& opts)
+{
+    if (n == 0)
+        n = std::max(1u, std::thread::hardware_concurrency());
+    per_core_state pc(n);
+    auto body = [&](std::size_t i) {
+        try {
+            runner r(opts);
+            {
+                std::lock_guard lock(pc.m);
+                pc.loops[i] = &r.get_loop();
+                if (pc.cancelling)
+                    pc.cancel_loop(i);
+            }
+            try {
+                r.run(per_core_main(pc, factory, i));
+            } catch (...) {
+                pc.record(i, std::current_exception());
+            }
+            pc.slots[i].main = {};
+            {
+                std::lock_guard lock(pc.m);
+                pc.loops[i] = nullptr;
+            }
+            r.close();
+        } catch (...) {
+            pc.record(i, std::current_exception());
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.reserve(n);
+    try {
+        for (std::size_t i = 0; i < n; ++i)
+            threads.emplace_back(body, i);
+    } catch (...) {
+        // No thread for the rest: stop the loops already started, then report.
+        pc.record(n, std::current_exception());
+    }
+    for (auto& t : threads)
+        t.join();
+    if (pc.failures.size() == 1)
+        std::rethrow_exception(pc.failures.front());
+    if (pc.failures.size() > 1)
+        throw exception_group("run_per_core: " + std::to_string(pc.failures.size()) +
+                                  " loops failed",
+                              std::move(pc.failures));
+    if (pc.first_cancel)
+        std::rethrow_exception(pc.first_cancel);
 }
 
 } // namespace boost::tulip
