@@ -53,9 +53,14 @@ BOOST_TULIP_TEST_CASE_REALTIME(client_talks_to_openssl_s_server)
     BOOST_TEST(*w.get_extra_info<std::string>("version") == "TLSv1.3");
     BOOST_TEST(!w.get_extra_info<std::string>("cipher")->empty());
     BOOST_TEST(w.get_extra_info<SSL*>("ssl_object").value() != nullptr);
-    X509* peer_cert = w.get_extra_info<X509*>("peercert").value();
+    // "peercert" is the certificate's DER bytes (asyncio's getpeercert(binary_form=True)).
+    std::string der = w.get_extra_info<std::string>("peercert").value();
+    auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509* peer_cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    BOOST_REQUIRE(peer_cert);
     char cn[64] = {};
     X509_NAME_get_text_by_NID(X509_get_subject_name(peer_cert), NID_commonName, cn, sizeof cn);
+    X509_free(peer_cert);
     BOOST_TEST(std::string(cn) == "localhost");
     BOOST_TEST(w.get_extra_info<tcp::endpoint>("peername")->port() == peer.port);
     BOOST_TEST(!w.can_write_eof());

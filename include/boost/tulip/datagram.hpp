@@ -40,7 +40,7 @@ class basic_datagram_transport;
 
 // tag::outline[]
 /** Options of `create_datagram_endpoint` (trivially copyable: the g++ 12 rule of
-    DESIGN sec. 8). Both apply to UDP only; a Unix datagram endpoint ignores them. */
+    the manual's g++ 12 list). Both apply to UDP only; a Unix datagram endpoint ignores them. */
 struct datagram_options
 {
     /// SO_REUSEPORT: several endpoints may bind the same address and port (Linux spreads
@@ -323,7 +323,7 @@ using datagram_signature =
     The factory is called once, before the socket is opened. With `awaitable_token` an
     exception it throws comes out of the `co_await`; with another token the factory must
     not throw. Write a capturing lambda into a named variable before the `co_await` (the
-    g++ 12 rule of DESIGN sec. 8).
+    g++ 12 rule of the manual's list).
 
     @par Completion Signature
     `void(boost::system::error_code, std::pair<std::shared_ptr<basic_datagram_transport<

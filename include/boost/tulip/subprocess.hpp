@@ -51,8 +51,8 @@ enum class redirect : unsigned char
 
     It owns strings, so it is not trivially destructible: under g++ 12, name it before
     the `co_await` (`subprocess_options o{...}; co_await create_subprocess_exec(p, a, o);`)
-    rather than writing the aggregate inside the awaited call (DESIGN sec. 8), and call the
-    overloads without options when the defaults suit. */
+    rather than writing the aggregate inside the awaited call (the manual's g++ 12 list), and call
+   the overloads without options when the defaults suit. */
 struct subprocess_options
 {
     redirect stdin_ = redirect::inherit;

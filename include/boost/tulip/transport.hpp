@@ -188,7 +188,8 @@ public:
     /** A property of the connection, or empty for an unknown name or a `T` that does not
         match: `"peername"`, `"sockname"` (`asio::ip::tcp::endpoint`,
         `asio::local::stream_protocol::endpoint`), `"socket"` (the native handle, `int`);
-        TLS transports add `"ssl_object"`, `"peercert"`, `"cipher"`, `"version"`. */
+        TLS transports add `"ssl_object"` (`SSL*`), `"peercert"` (the certificate's DER
+        bytes, `std::string`), `"cipher"`, `"version"` (`std::string`). */
     template <class T>
     std::optional<T> get_extra_info(std::string_view name) const
     {

@@ -245,10 +245,16 @@ public:
         if (name == "ssl_object")
             return h;
         if (name == "peercert") {
+            // DER bytes, as asyncio's getpeercert(binary_form=True): a copy that stays
+            // valid after the connection (SSL_get_peer_certificate's X509* would not).
             X509* c = SSL_get0_peer_certificate(h);
-            if (!c)
+            int len = c ? i2d_X509(c, nullptr) : -1;
+            if (len <= 0)
                 return {};
-            return c;
+            std::string der(static_cast<std::size_t>(len), '\0');
+            auto* out = reinterpret_cast<unsigned char*>(der.data());
+            i2d_X509(c, &out);
+            return der;
         }
         if (name == "cipher")
             return cipher_;
