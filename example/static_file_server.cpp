@@ -7,13 +7,16 @@
 // A static file server: Beast parses HTTP/1.1 requests over Tulip streams (`asio_stream`),
 // the response header goes out through the stream writer, and each file body with
 // `stream_writer::sendfile` (zero-copy sendfile(2) on a TCP connection; the read/write
-// fallback on a transport that is not a plain socket, such as TLS). GET and HEAD,
+// fallback on a transport that is not a plain socket: here TLS). GET and HEAD,
 // keep-alive, 404 for what is not a regular file under the root, 405 for other methods.
-// Ctrl-C (SIGINT) stops it.
+// Given a certificate and its key it serves HTTPS: the same handler, each body through
+// the read/write fallback. Ctrl-C (SIGINT) stops it.
 //
-//   static_file_server [port] [root]     (port 0 or none: an ephemeral port, printed;
-//                                         root: the directory served, default ".")
+//   static_file_server [port] [root] [cert key]
+//        port: 0 or none for an ephemeral port (printed); root: the directory served,
+//        default "."; cert, key: PEM files, for HTTPS.
 //   curl http://127.0.0.1:PORT/index.html
+//   curl --cacert CERT https://localhost:PORT/index.html
 
 #include <boost/tulip/asio_stream.hpp>
 #include <boost/tulip/error.hpp>
@@ -21,16 +24,20 @@
 #include <boost/tulip/sendfile.hpp>
 #include <boost/tulip/server.hpp>
 #include <boost/tulip/streams.hpp>
+#include <boost/tulip/tls.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +48,8 @@
 namespace tulip = boost::tulip;
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -166,7 +175,7 @@ tulip::awaitable<bool> answer(tulip::asio_stream& stream, const request& req)
 
 // One connection: requests in, responses out, until the client closes or asks to. The
 // handler knows nothing of the transport: over TLS (server_options::ssl) the same code
-// runs, and sendfile takes its read/write fallback.
+// runs, and sendfile takes its read/write fallback (fallback = true above).
 tulip::awaitable<void> handle_client(tulip::stream_reader reader, tulip::stream_writer writer)
 {
     tulip::asio_stream stream(reader, writer);
@@ -186,12 +195,20 @@ tulip::awaitable<void> handle_client(tulip::stream_reader reader, tulip::stream_
     co_await writer.wait_closed();
 }
 
-tulip::awaitable<void> serve(unsigned short port)
+// Serves until cancelled; HTTPS when `tls` is set (a context made in main, alive for the
+// whole run).
+tulip::awaitable<void> serve(unsigned short port, ssl::context* tls)
 {
     tulip::server_options opts;
     opts.backlog = 1024;
+    if (tls) {
+        opts.ssl = tls;
+        opts.ssl_handshake_timeout = 10s; // a client that never finishes its handshake
+        opts.ssl_shutdown_timeout = 5s;   // a client that never answers close_notify
+    }
     auto srv = co_await tulip::start_server(handle_client, "127.0.0.1", port, opts);
-    std::printf("serving http://127.0.0.1:%u/\n", unsigned(srv.sockets().front().port()));
+    std::printf("serving %s://127.0.0.1:%u/\n", tls ? "https" : "http",
+                unsigned(srv.sockets().front().port()));
     std::fflush(stdout);
     co_await srv.serve_forever();
 }
@@ -200,6 +217,10 @@ tulip::awaitable<void> serve(unsigned short port)
 
 int main(int argc, char** argv)
 {
+    if (argc == 4 || argc > 5) {
+        std::fprintf(stderr, "usage: static_file_server [port] [root] [cert key]\n");
+        return 2;
+    }
     const auto port = static_cast<unsigned short>(argc > 1 ? std::atoi(argv[1]) : 0);
     const char* root = argc > 2 ? argv[2] : ".";
     root_fd = ::open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -208,7 +229,13 @@ int main(int argc, char** argv)
         return 1;
     }
     try {
-        tulip::run(serve(port));
+        std::optional<ssl::context> tls;
+        if (argc == 5) {
+            tls.emplace(ssl::context::tls_server);
+            tls->use_certificate_chain_file(argv[3]);
+            tls->use_private_key_file(argv[4], ssl::context::pem);
+        }
+        tulip::run(serve(port, tls ? &*tls : nullptr));
     } catch (const std::exception& e) {
         if (!tulip::is_cancellation(e)) {
             std::fprintf(stderr, "static_file_server: %s\n", e.what());
