@@ -137,11 +137,12 @@ private:
         boost::system::error_code ec;
         if (src_.fd < 0)
             return finish(self, asio::error::bad_descriptor);
-        file_probe fp = probe_file(src_.fd, ec);
-        if (ec)
-            return finish(self, ec);
-        regular_ = fp.regular;
         if (want_ == 0) {
+            // To the end: the size is needed. With a count, sendfile(2) itself tells
+            // (ESPIPE for a pipe, before anything moved), which saves an fstat per file.
+            file_probe fp = probe(ec);
+            if (ec)
+                return finish(self, ec);
             if (!regular_)
                 want_ = std::numeric_limits<std::size_t>::max();
             else if (fp.size > offset_)
@@ -151,7 +152,10 @@ private:
                 return finish(self, {});
         }
         if constexpr (is_stream_socket<Stream>::value) {
-            s_->native_non_blocking(true, ec);
+            // Asio sets this on a socket's first asynchronous operation; asking again
+            // would cost an ioctl per file.
+            if (!s_->native_non_blocking())
+                s_->native_non_blocking(true, ec);
             if (ec)
                 return finish(self, ec);
             send_native(self);
@@ -185,9 +189,24 @@ private:
         }
     }
 
+    // What the file is; `regular_` stays true (the guess) until this runs.
+    file_probe probe(boost::system::error_code& ec) noexcept
+    {
+        file_probe fp = probe_file(src_.fd, ec);
+        probed_ = true;
+        regular_ = !ec && fp.regular;
+        return fp;
+    }
+
     template <class Self>
     void start_fallback(Self& self)
     {
+        if (!probed_) {
+            boost::system::error_code ec;
+            probe(ec);
+            if (ec)
+                return finish(self, ec);
+        }
         if (!regular_ && offset_ != 0) // a pipe cannot start anywhere but where it is
             return finish(self,
                           boost::system::error_code(ESPIPE, boost::system::system_category()));
@@ -254,7 +273,8 @@ private:
     std::uint64_t offset_;
     std::size_t want_;
     bool fallback_;
-    bool regular_ = true;
+    bool regular_ = true;   // until probed_: what sendfile(2) accepts with an offset is
+    bool probed_ = false;   // seekable, so the offset is set after it
     bool readable_ = false; // a pipe: the loop saw it readable
     state state_ = state::starting;
     std::size_t sent_ = 0;
