@@ -97,6 +97,26 @@ public:
         co_return file_result<std::string>{{}, take_front(take)};
     }
 
+    bool read_buffered(std::ptrdiff_t n, std::string& out) override
+    {
+        if (closed_ || busy_ || !mode_.readable || n < 0 ||
+            available() < static_cast<std::size_t>(n))
+            return false;
+        out = take_front(static_cast<std::size_t>(n));
+        return true;
+    }
+
+    bool readline_buffered(std::string& out) override
+    {
+        if (closed_ || busy_ || !mode_.readable)
+            return false;
+        auto nl = std::string_view(rbuf_.data() + rhead_, available()).find('\n');
+        if (nl == std::string_view::npos)
+            return false;
+        out = take_front(nl + 1);
+        return true;
+    }
+
     asio::awaitable<file_result<std::string>> readline() override
     {
         if (auto ec = begin(mode_.readable))

@@ -14,10 +14,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace boost::tulip {
@@ -50,6 +52,10 @@ public:
 
     virtual boost::asio::awaitable<file_result<std::string>> read(std::ptrdiff_t n) = 0;
     virtual boost::asio::awaitable<file_result<std::string>> readline() = 0;
+    // The same outcomes when the read-ahead holds them whole (false: the kernel is needed,
+    // or the file is closed or busy, and the coroutine above says what happens).
+    virtual bool read_buffered(std::ptrdiff_t n, std::string& out) = 0;
+    virtual bool readline_buffered(std::string& out) = 0;
     virtual boost::asio::awaitable<file_result<std::size_t>> write(std::string data) = 0;
     virtual boost::asio::awaitable<file_result<std::uint64_t>> seek(std::int64_t offset,
                                                                     seek_origin origin) = 0;
@@ -128,10 +134,23 @@ struct initiate_file_op
 
     file_error_mapper error_mapper() const { return {what, s ? s->path().string() : ""}; }
 
-    template <class Handler, class Make>
-    void operator()(Handler&& h, Make make) const
+    // `now(state, out)`, if given, takes the outcome at once when it is there (a read the
+    // read-ahead holds): on the file's own loop thread it completes without a coroutine
+    // or a trip through the scheduler, as an immediate completion (see deliver()).
+    template <class Handler, class Make, class Now = std::nullptr_t>
+    void operator()(Handler&& h, Make make, Now now = nullptr) const
     {
         event_loop& loop = s->loop();
+        if constexpr (!std::is_same_v<Now, std::nullptr_t>) {
+            T out{};
+            if (current.loop == &loop && now(*s, out)) {
+                deliver(loop, static_cast<Handler&&>(h),
+                        values_completion<boost::system::error_code, T>{
+                            {boost::system::error_code(), std::move(out)}},
+                        delivery::immediate);
+                return;
+            }
+        }
         auto slot = boost::asio::get_associated_cancellation_slot(h);
         boost::asio::co_spawn(
             loop.get_executor(), make(*s),
@@ -140,15 +159,16 @@ struct initiate_file_op
     }
 };
 
-template <class T, class Token, class Make>
-auto start_file_op(const char* what, const std::shared_ptr<file_state>& s, Token&& token, Make make)
+template <class T, class Token, class Make, class Now = std::nullptr_t>
+auto start_file_op(const char* what, const std::shared_ptr<file_state>& s, Token&& token, Make make,
+                   Now now = nullptr)
 {
     if constexpr (std::is_same_v<T, bool>)
         return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
             initiate_file_op<T>{what, s}, token, std::move(make));
     else
         return boost::asio::async_initiate<Token, void(boost::system::error_code, T)>(
-            initiate_file_op<T>{what, s}, token, std::move(make));
+            initiate_file_op<T>{what, s}, token, std::move(make), std::move(now));
 }
 
 // open_file: the state is made by a coroutine, then wrapped in a handle.
@@ -190,16 +210,20 @@ template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::s
               CompletionToken>
 auto async_file::read(std::ptrdiff_t n, CompletionToken&& token)
 {
-    return detail::start_file_op<std::string>("read", s_, static_cast<CompletionToken&&>(token),
-                                              [n](detail::file_state& s) { return s.read(n); });
+    return detail::start_file_op<std::string>(
+        "read", s_, static_cast<CompletionToken&&>(token),
+        [n](detail::file_state& s) { return s.read(n); },
+        [n](detail::file_state& s, std::string& out) { return s.read_buffered(n, out); });
 }
 
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::string))
               CompletionToken>
 auto async_file::readline(CompletionToken&& token)
 {
-    return detail::start_file_op<std::string>("readline", s_, static_cast<CompletionToken&&>(token),
-                                              [](detail::file_state& s) { return s.readline(); });
+    return detail::start_file_op<std::string>(
+        "readline", s_, static_cast<CompletionToken&&>(token),
+        [](detail::file_state& s) { return s.readline(); },
+        [](detail::file_state& s, std::string& out) { return s.readline_buffered(out); });
 }
 
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
