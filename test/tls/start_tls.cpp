@@ -303,6 +303,18 @@ BOOST_TULIP_TEST_CASE_REALTIME(both_ends_upgrade_in_place_and_a_pending_read_is_
     w.write("STARTTLS\r\n"); // still plain, still working
     std::string reply = co_await pending.wait();
     BOOST_TEST(reply == "220 go ahead\r\n");
+    // A client that verifies the server names whom it expects, or is refused before
+    // anything changes (asyncio: "check_hostname requires server_hostname"): a chain
+    // checked against no name would accept any certificate the CA ever signed.
+    tulip::tls_options unnamed = o;
+    unnamed.server_hostname = {};
+    boost::system::error_code noname;
+    try {
+        co_await w.start_tls(cctx, unnamed);
+    } catch (const boost::system::system_error& e) {
+        noname = e.code();
+    }
+    BOOST_TEST((noname == tulip::error::server_hostname_required));
     // Written right before the upgrade: flushed first.
     co_await w.start_tls(cctx, o);
     BOOST_TEST(*w.get_extra_info<std::string>("version") == "TLSv1.3");
@@ -316,6 +328,38 @@ BOOST_TULIP_TEST_CASE_REALTIME(both_ends_upgrade_in_place_and_a_pending_read_is_
     BOOST_TEST(s.upgraded);
     srv.close();
     co_await srv.wait_closed();
+}
+
+// The Asio-level operation refuses a verifying client without a name, before the
+// handshake and outside the initiating function; with verify_none no name is needed.
+BOOST_TULIP_TEST_CASE_REALTIME(async_start_tls_refuses_a_verifying_client_without_a_name)
+{
+    auto ex = co_await asio::this_coro::executor;
+    tcp::acceptor acc(ex, {asio::ip::address_v4::loopback(), 0});
+    tcp::socket c(ex);
+    co_await c.async_connect(acc.local_endpoint(), asio::use_awaitable);
+    tcp::socket peer = co_await acc.async_accept(asio::use_awaitable);
+    auto cctx = client_context();
+    tulip::tls_options o;
+    o.handshake_timeout = 5s;
+    bool completed = false;
+    boost::system::error_code got;
+    tulip::async_start_tls(std::move(c), cctx, o, [&](boost::system::error_code ec, auto) {
+        completed = true;
+        got = ec;
+    });
+    BOOST_TEST(!completed); // never inside the initiating function
+    for (int i = 0; i < 10 && !completed; ++i)
+        co_await tulip::sleep(0s);
+    BOOST_TEST(completed);
+    BOOST_TEST((got == tulip::error::server_hostname_required));
+    BOOST_TEST(got.message().find("server_hostname") != std::string::npos);
+    // Nothing was sent: the peer sees no ClientHello, only the socket's close.
+    char b;
+    auto [ec, n] =
+        co_await peer.async_read_some(asio::buffer(&b, 1), asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST(n == 0u);
+    BOOST_TEST((ec == asio::error::eof));
 }
 
 // The Asio-level operation with 64 KiB of early bytes: the server read the command and

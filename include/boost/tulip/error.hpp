@@ -49,6 +49,10 @@ enum class error
     /// `sendfile` with `fallback = false` where the kernel cannot send the file (a pipe,
     /// a stream that is not a plain socket, no `sendfile(2)`) (`sendfile_not_available`).
     sendfile_not_available,
+    /// A TLS client whose context verifies the peer (`ssl::verify_peer`) was given no
+    /// `server_hostname` to check the certificate against (asyncio: "check_hostname
+    /// requires server_hostname"); the handshake is not started.
+    server_hostname_required,
 };
 
 /// The category of `tulip::error`.

@@ -279,7 +279,6 @@ public:
     [[nodiscard]] auto sendfile(File&& file, std::uint64_t offset = 0, std::size_t count = 0,
                                 bool fallback = true, CompletionToken&& token = CompletionToken{});
 
-
     /** Upgrades the connection to TLS in place (asyncio `StreamWriter.start_tls`): the
         same reader and writer then carry the TLS stream. Include <boost/tulip/tls.hpp>
         (for `tls_options`) and link Boost::tulip_ssl, where it is defined.
@@ -299,7 +298,9 @@ public:
         @par Completion Signature `void(error_code)`. `tulip::error::invalid_state`
         (`invalid_state_error`) if a read is waiting in another task (the connection is
         left as it was), if the connection is closing or lost, or if it is not a socket
-        connection; else the handshake's errors (see `async_start_tls`).
+        connection; `tulip::error::server_hostname_required` for a client whose `ctx`
+        verifies the peer and `opts.server_hostname` is empty (the connection is left as
+        it was); else the handshake's errors (see `async_start_tls`).
         @par Per-Operation Cancellation None: the handshake ends by its timeout.
         @par Lifetime `ctx` must outlive the connection; `opts`' buffers and strings
         must stay valid until the operation completes. */

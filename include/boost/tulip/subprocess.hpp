@@ -123,9 +123,13 @@ public:
         output was not read or a grandchild holds the pipes. To have a timeout, put it in
         `timeout()` and then decide:
         @code
+        bool timed_out = false;
         try {
             co_await timeout(5s, p.wait());
         } catch (const timeout_error&) {
+            timed_out = true; // no co_await inside a handler (C++)
+        }
+        if (timed_out) {
             p.kill();
             co_await p.wait();
         }

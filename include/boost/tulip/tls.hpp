@@ -43,7 +43,10 @@ struct tls_options
     /// Client: the name sent in SNI and verified against the server's certificate (an
     /// IP address literal is verified against the certificate's IP addresses and not
     /// sent in SNI). Verification itself follows the context's verify mode
-    /// (`ssl::verify_peer` to check the chain); empty: no name is sent or checked.
+    /// (`ssl::verify_peer` to check the chain). Empty: with `verify_peer` the operation
+    /// fails with `error::server_hostname_required` before any handshake (a chain
+    /// checked against no name would accept any trusted certificate; asyncio refuses
+    /// the same); with `verify_none` nothing is sent or checked.
     std::string_view server_hostname;
     /// The handshake must finish within this; else it fails with `asio::error::timed_out`.
     std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);

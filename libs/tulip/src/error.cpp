@@ -39,6 +39,9 @@ public:
             return "the device is gone (unplugged, or the other side of the pty closed)";
         case error::sendfile_not_available:
             return "sendfile is not available for this file and destination";
+        case error::server_hostname_required:
+            return "a TLS client that verifies the server's certificate needs server_hostname, "
+                   "the name to check it against";
         }
         return "unknown tulip error";
     }

@@ -40,6 +40,7 @@ inline void throw_tulip_error(const boost::system::error_code& ec)
             throw sendfile_not_available();
         case error::loop_closed:
         case error::device_gone: // a system_error with the code, as a lost connection's
+        case error::server_hostname_required:
             break;
         }
     }

@@ -304,8 +304,23 @@ void start_tls_in_place(std::shared_ptr<stream_protocol> p, boost::asio::ssl::co
                         const tls_options& opts,
                         std::function<void(boost::system::error_code)> done);
 
+// awaitable_token's mapper of start_tls: what an invalid_state means here.
+struct start_tls_mapper
+{
+    [[noreturn]] void operator()(const boost::system::error_code& ec) const
+    {
+        if (ec == error::invalid_state)
+            throw invalid_state_error(
+                "start_tls: a read is waiting in another task (it would see the plaintext), "
+                "or the connection is closing or lost, or is not a TCP or Unix socket");
+        throw boost::system::system_error(ec, "start_tls");
+    }
+};
+
 struct initiate_start_tls
 {
+    start_tls_mapper error_mapper() const { return {}; }
+
     template <class Handler, class Options>
     void operator()(Handler&& h, std::shared_ptr<stream_protocol> p, boost::asio::ssl::context* ctx,
                     const Options& opts) const

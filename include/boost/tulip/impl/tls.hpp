@@ -43,17 +43,32 @@ struct start_tls_op
 {
     std::shared_ptr<start_tls_state<Socket>> st;
     tls_options opts;
+    boost::system::error_code refused = {};
 
     template <class Self>
     void operator()(Self& self)
     {
         auto& s = *st;
-        if (!opts.server_side && !opts.server_hostname.empty()) {
-            try {
-                configure_tls_client(s.stream.native_handle(), opts.server_hostname);
-            } catch (const boost::system::system_error& e) {
-                s.done = true;
-                self.complete(e.code(), std::move(s.stream));
+        if (refused) { // posted below: never complete inside the initiating function
+            s.done = true;
+            self.complete(refused, std::move(s.stream));
+            return;
+        }
+        if (!opts.server_side) {
+            SSL* h = s.stream.native_handle();
+            if (!opts.server_hostname.empty()) {
+                try {
+                    configure_tls_client(h, opts.server_hostname);
+                } catch (const boost::system::system_error& e) {
+                    refused = e.code();
+                }
+            } else if (SSL_get_verify_mode(h) & SSL_VERIFY_PEER) {
+                // A verified chain says nothing about whom it was issued to: without a
+                // name any trusted certificate would pass (asyncio refuses the same).
+                refused = error::server_hostname_required;
+            }
+            if (refused) {
+                boost::asio::post(std::move(self));
                 return;
             }
         }
