@@ -110,22 +110,23 @@ public:
 private:
     void finish(std::exception_ptr e) noexcept;
 
-    // The flags and counts come first: they fill the end of future_base's padding
+    // The flags and the count come first: they fill the end of future_base's last word
     // (every task has these), with no hole before the next pointer.
-    bool has_cancel_state_ = false;
-    bool pending_cancel_ = false;
-    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
-    bool shielded_ = false;
-    bool delivering_runnable_cancel_ = false;
+    bool has_cancel_state_ : 1 = false;
+    bool pending_cancel_ : 1 = false;
+    bool cancel_in_own_step_ : 1 = false; // the pending request was made by the task's step
+    bool shielded_ : 1 = false;
+    bool delivering_runnable_cancel_ : 1 = false;
 
 public:
-    std::uint32_t steps = 0; // resumptions so far
+    bool started : 1 = false; // its first step has run
+
+public:
+    // The end of a context is padding: the count goes there.
+    [[no_unique_address]] context ctx;
 
 private:
     int cancel_requests_ = 0;
-
-public:
-    context ctx;
 
 private:
     boost::asio::cancellation_signal signal_;
@@ -141,9 +142,7 @@ public:
     std::uint64_t number = 0; // for the default name "Task-N"
 
 private:
-    // A given name lives in its own allocation, made only for a named task (its length
-    // byte, then its bytes): most tasks go by "Task-N" and pay one pointer.
-    std::unique_ptr<char[]> name_;
+    // A given name is in the extras (future_extras::name): most tasks go by "Task-N".
     boost::source_location created_at_;
 };
 
