@@ -13,6 +13,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace boost::tulip {
 namespace detail {
@@ -302,6 +303,15 @@ void task_base::deliver_cancel(bool requested_while_runnable) noexcept
 {
     if (!has_cancel_state_ || !pending_cancel_)
         return;
+    if (op_node* op = cancel_target_) {
+        // A frame wait the task cancels itself: what the handler in the slot would do. It
+        // stays the target until it completes, as that handler stays in the slot.
+        pending_cancel_ = false;
+        delivering_runnable_cancel_ = requested_while_runnable;
+        static_cast<frame_wait_op*>(op)->cancel();
+        delivering_runnable_cancel_ = false;
+        return;
+    }
     // Only an operation that installed a cancellation handler can take it now. The state
     // is cleared at once, so the cancellation is delivered exactly once and later
     // co_awaits work normally.

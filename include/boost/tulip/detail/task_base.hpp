@@ -94,6 +94,22 @@ public:
     }
     boost::asio::cancellation_state& cancellation_state() noexcept { return cancel_state_; }
 
+    // Whether operations started by a coroutine whose cancellation slot is `slot` are
+    // cancelled by this task's requests alone: the slot is that of the state the task
+    // gave its coroutine thread (not a state the coroutine reset).
+    bool owns_cancellation_slot(const boost::asio::cancellation_slot& slot) noexcept
+    {
+        return has_cancel_state_ && slot == cancel_state_.slot();
+    }
+    // A frame wait that this task cancels directly (instead of through its slot) while
+    // it is suspended in it; null when it completes.
+    void set_cancel_target(op_node* op) noexcept { cancel_target_ = op; }
+    void clear_cancel_target(op_node* op) noexcept
+    {
+        if (cancel_target_ == op)
+            cancel_target_ = nullptr;
+    }
+
     // The one place a task ends: its body returned or threw (or it was cancelled before
     // its first step). Done at once; the awaiters resume on a later iteration.
     void finish_and_wake(std::exception_ptr e);
@@ -131,6 +147,9 @@ private:
 private:
     boost::asio::cancellation_signal signal_;
     boost::asio::cancellation_state cancel_state_;
+    // A wait suspended in the frame of this task's coroutine that the task cancels itself,
+    // with no handler in its cancellation slot (see frame_wait_room).
+    op_node* cancel_target_ = nullptr;
 
 public:
     // What the task is suspended on, as far as Tulip knows (for task trees); cleared by
