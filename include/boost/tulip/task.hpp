@@ -29,11 +29,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <boost/assert/source_location.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace boost::tulip {
@@ -256,33 +258,100 @@ create_task(boost::asio::io_context& ioc, Op&& op, task_options opts = {},
 
 namespace detail {
 
+// What a task's bottom frame holds for the task, in one object: a reference to it, and the
+// task counted as outstanding work of its io_context (through `Inner`, the executor the
+// task's steps run on) and, for the test runner, in the loop's count of work from tasks, as the
+// task's own tracked executor would count it. So io_context::run() does not return while
+// a task waits (on a Tulip event, say). On an io_context's own executor (nearly every
+// task) the work is counted through the loop, with no executor kept: the bottom frame is
+// in every task, and this makes it one size class smaller. Both counts end when the frame
+// goes, unless the loop has gone first (with its count and its io_context's scheduler).
+template <class Inner>
+class task_hold
+{
+    using work_type = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<const Inner&>(), boost::asio::execution::outstanding_work.tracked))>;
+#if defined(BOOST_ASIO_NO_TS_EXECUTORS)
+    static constexpr bool through_loop = false;
+#else
+    static constexpr bool through_loop = tracks_work<work_type>();
+#endif
+
+    struct none
+    {};
+
+    static auto make_work(const Inner& inner) noexcept
+    {
+        if constexpr (through_loop)
+            return none{};
+        else
+            return boost::asio::prefer(inner, boost::asio::execution::outstanding_work.tracked);
+    }
+
+public:
+    task_hold(boost::intrusive_ptr<task_base> t, const Inner& inner) noexcept
+        : keep_(std::move(t))
+        , work_(make_work(inner))
+    {
+        if constexpr (through_loop) {
+            if (event_loop* l = keep_->loop_if_open()) {
+                inner.on_work_started();
+                loop_tasks(*l).work().fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    }
+    task_hold(task_hold&& o) noexcept = default;
+    task_hold& operator=(task_hold&&) = delete;
+    ~task_hold()
+    {
+        if constexpr (through_loop) {
+            if (keep_) {
+                if (event_loop* l = keep_->loop_if_open()) {
+                    loop_tasks(*l).work().fetch_sub(1, std::memory_order_relaxed);
+                    l->get_io_context().get_executor().on_work_finished();
+                }
+            }
+        }
+    }
+
+    task_base* operator->() const noexcept
+    {
+        return keep_.get();
+    }
+    task_base& operator*() const noexcept
+    {
+        return *keep_;
+    }
+
+private:
+    boost::intrusive_ptr<task_base> keep_;
+    [[no_unique_address]] std::conditional_t<through_loop, none, work_type> work_;
+};
+
 // The bottom frame of a task's coroutine thread: runs the body, stores its outcome,
 // finishes the task and wakes its awaiters (on a later iteration, as asyncio schedules
 // them). When it returns, the thread frees its frames at once: an eager task that never
-// suspends is done, and freed, when create_task returns (asyncio 3.12). `work` counts
-// the live task as outstanding work of the loop's io_context, so that io_context::run()
-// does not return while a task waits (on a Tulip event, say).
-template <class T, class Work>
-thread_entry<typename awaitable<T>::executor_type> run_task(boost::intrusive_ptr<task_base> keep,
-                                                            awaitable<T> body, Work work)
+// suspends is done, and freed, when create_task returns (asyncio 3.12).
+template <class T, class Inner>
+thread_entry<typename awaitable<T>::executor_type> run_task(task_hold<Inner> t, awaitable<T> body)
 {
-    // Only what lives across the suspension is in this frame (every task has one).
-    std::exception_ptr e;
-    if (keep->cancel_pending()) {
+    // Only what lives across the suspension is in this frame (every task has one): no
+    // exception_ptr, since the outcome is passed on where it is known.
+    if (t->cancel_pending()) {
         // Cancelled before its first step: the body never runs.
-        e = keep->take_pending_cancel();
-    } else {
-        try {
-            if constexpr (std::is_void_v<T>)
-                co_await std::move(body);
-            else
-                static_cast<task_state<T>&>(*keep).value.emplace(co_await std::move(body));
-        } catch (...) {
-            e = std::current_exception();
-        }
+        t->finish_and_wake(t->take_pending_cancel());
+        co_return;
     }
-    keep->finish_and_wake(std::move(e));
-    (void)work;
+    try {
+        if constexpr (std::is_void_v<T>)
+            co_await std::move(body);
+        else
+            static_cast<task_state<T>&>(*t).value.emplace(co_await std::move(body));
+    } catch (...) {
+        t->finish_and_wake(std::current_exception());
+        co_return;
+    }
+    t->finish_and_wake(nullptr);
 }
 
 // A task's first step: connects the task's cancellation signal to the thread it
@@ -299,10 +368,10 @@ struct task_launch
         using thread_executor = typename awaitable<T>::executor_type;
         task_base& t = *st;
         auto slot = t.attach_cancellation();
-        // Through the task's executor: the test runner tells this work from I/O.
-        auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
-        launch_thread(run_task<T>(std::move(st), std::move(body), std::move(work)),
-                      thread_executor(ex), slot, t.cancellation_state());
+        using inner_type = std::decay_t<decltype(ex.inner())>;
+        launch_thread(
+            run_task<T>(task_hold<inner_type>(std::move(st), ex.inner()), std::move(body)),
+            thread_executor(ex), slot, t.cancellation_state());
     }
 };
 

@@ -115,7 +115,7 @@ private:
     {
         std::vector<const future_base*> out;
         const detail::await_desc* d = t.awaiting.desc;
-        if (!d || detail::current.task == &t || t.steps == 0)
+        if (!d || detail::current.task == &t || !t.started)
             return out;
         if (d->kind == await_kind::future || d->kind == await_kind::shield)
             out.push_back(static_cast<const future_base*>(t.awaiting.object));
@@ -146,7 +146,7 @@ private:
     {
         if (detail::current.task == &t)
             return "running";
-        if (t.steps == 0)
+        if (!t.started)
             return "scheduled, not started";
         const detail::await_desc* d = t.awaiting.desc;
         if (!d)

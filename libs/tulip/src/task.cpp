@@ -13,6 +13,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace boost::tulip {
 namespace detail {
@@ -92,11 +93,11 @@ void future_base::check_result()
     case status::pending:
         throw invalid_state_error("result is not set yet");
     case status::cancelled:
-        throw cancelled_error(cancel_message_);
+        throw cancelled_error(cancel_message());
     case status::finished:
-        if (error_) {
+        if (error()) {
             mark_retrieved();
-            std::rethrow_exception(error_);
+            std::rethrow_exception(error());
         }
     }
 }
@@ -106,48 +107,52 @@ std::exception_ptr future_base::exception()
     if (status_ == status::pending)
         throw invalid_state_error("exception is not set yet");
     if (status_ == status::cancelled)
-        throw cancelled_error(cancel_message_);
+        throw cancelled_error(cancel_message());
     mark_retrieved();
-    return error_;
+    return error();
 }
 
 std::exception_ptr future_base::outcome() noexcept
 {
     if (status_ == status::cancelled)
-        return std::make_exception_ptr(cancelled_error(cancel_message_));
+        return std::make_exception_ptr(cancelled_error(cancel_message()));
     mark_retrieved();
-    return error_;
+    return error();
 }
 
 std::uint64_t future_base::add_done_callback(std::function<void(future_base&)> fn)
 {
-    const std::uint64_t id = ++next_callback_id_;
+    future_extras& x = extras();
+    const std::uint64_t id = ++x.next_callback_id;
     if (done()) {
         boost::intrusive_ptr<future_base> self(this);
         loop().call_soon([self, fn = std::move(fn)]() { fn(*self); });
     } else {
-        callbacks_.push_back({id, std::move(fn), copy_context()});
+        x.callbacks.push_back({id, std::move(fn), copy_context()});
     }
     return id;
 }
 
 std::size_t future_base::remove_done_callback(std::uint64_t id) noexcept
 {
-    return std::erase_if(callbacks_, [id](const done_callback& c) { return c.id == id; });
+    if (!extras_)
+        return 0;
+    return std::erase_if(extras_->callbacks, [id](const done_callback& c) { return c.id == id; });
 }
 
 bool future_base::cancel(std::string msg)
 {
     if (done())
         return false;
-    cancel_message_ = std::move(msg);
+    if (!msg.empty())
+        set_cancel_message(std::move(msg));
     complete(status::cancelled, nullptr, true);
     return true;
 }
 
 void future_base::cancel_from_awaiter(task_base* awaiter)
 {
-    cancel(awaiter ? awaiter->cancel_message_ : std::string());
+    cancel(awaiter ? awaiter->cancel_message() : std::string());
 }
 
 void future_base::set_finished()
@@ -168,14 +173,15 @@ void future_base::complete(status s, std::exception_ptr e, bool wake)
 {
     boost::intrusive_ptr<future_base> self(this); // waiters may drop the last handle
     status_ = s;
-    error_ = std::move(e);
-    if (error_ && !retrieved_ && loop_)
+    if (e || extras_)
+        extras().error = std::move(e);
+    if (error() && !retrieved_ && loop_)
         loop_tasks(*loop_).add_unretrieved(*this);
     // Done callbacks are queued first, as asyncio queues every callback (an awaiter's
     // wake-up is one of them) when the future completes.
-    if (!callbacks_.empty() && loop_ && !loop_->is_closed()) {
-        auto callbacks = std::move(callbacks_);
-        callbacks_.clear();
+    if (extras_ && !extras_->callbacks.empty() && loop_ && !loop_->is_closed()) {
+        auto callbacks = std::move(extras_->callbacks);
+        extras_->callbacks.clear();
         for (auto& c : callbacks)
             loop_->call_soon([self, fn = std::move(c.fn)]() { fn(*self); }, std::move(c.ctx));
     }
@@ -185,14 +191,14 @@ void future_base::complete(status s, std::exception_ptr e, bool wake)
 
 void future_base::last_reference_dropped() noexcept
 {
-    if (status_ == status::finished && error_ && !retrieved_) {
+    if (status_ == status::finished && error() && !retrieved_) {
         // Report once, with a live handle for the handler; it may keep one.
         mark_retrieved();
         refs = 1;
         {
             exception_context c{is_task() ? "Task exception was never retrieved"
                                           : "Future exception was never retrieved",
-                                error_,
+                                error(),
                                 {}};
             if (is_task())
                 c.task = task_handle(static_cast<task_base*>(this));
@@ -217,7 +223,7 @@ std::string future_base::describe() const
     case status::cancelled:
         return "future (cancelled)";
     case status::finished:
-        return error_ ? "future (failed)" : "future (finished)";
+        return error() ? "future (failed)" : "future (finished)";
     }
     return "future";
 }
@@ -242,8 +248,8 @@ task_base::~task_base()
 
 std::string task_base::name() const
 {
-    if (name_)
-        return std::string(name_.get() + 1, static_cast<unsigned char>(name_[0]));
+    if (extras_ && extras_->name)
+        return std::string(extras_->name.get() + 1, static_cast<unsigned char>(extras_->name[0]));
     return "Task-" + std::to_string(number);
 }
 
@@ -251,13 +257,14 @@ void task_base::set_name(std::string_view name)
 {
     name = name.substr(0, task_name_length(name));
     if (name.empty()) {
-        name_.reset();
+        if (extras_)
+            extras_->name.reset();
         return;
     }
     auto p = std::make_unique_for_overwrite<char[]>(name.size() + 1);
     p[0] = static_cast<char>(name.size());
     name.copy(p.get() + 1, name.size());
-    name_ = std::move(p);
+    extras().name = std::move(p);
 }
 
 bool task_base::cancel(std::string msg)
@@ -266,7 +273,7 @@ bool task_base::cancel(std::string msg)
         return false;
     ++cancel_requests_;
     if (!msg.empty())
-        cancel_message_ = std::move(msg);
+        set_cancel_message(std::move(msg));
     pending_cancel_ = true;
     // A running task gets it at the end of its step, when it has suspended.
     cancel_in_own_step_ = current.task == this;
@@ -289,13 +296,22 @@ std::exception_ptr task_base::take_pending_cancel()
     if (!pending_cancel_)
         return nullptr;
     pending_cancel_ = false;
-    return std::make_exception_ptr(cancelled_error(cancel_message_));
+    return std::make_exception_ptr(cancelled_error(cancel_message()));
 }
 
 void task_base::deliver_cancel(bool requested_while_runnable) noexcept
 {
     if (!has_cancel_state_ || !pending_cancel_)
         return;
+    if (op_node* op = cancel_target_) {
+        // A frame wait the task cancels itself: what the handler in the slot would do. It
+        // stays the target until it completes, as that handler stays in the slot.
+        pending_cancel_ = false;
+        delivering_runnable_cancel_ = requested_while_runnable;
+        static_cast<frame_wait_op*>(op)->cancel();
+        delivering_runnable_cancel_ = false;
+        return;
+    }
     // Only an operation that installed a cancellation handler can take it now. The state
     // is cleared at once, so the cancellation is delivered exactly once and later
     // co_awaits work normally.
@@ -320,11 +336,12 @@ void task_base::finish(std::exception_ptr e) noexcept
         loop_tasks(*loop_).remove(*this);
     pending_cancel_ = false;
     if (e && is_cancellation(e)) {
-        if (cancel_message_.empty()) {
+        if (cancel_message().empty()) {
             try {
                 std::rethrow_exception(e);
             } catch (const cancelled_error& c) {
-                cancel_message_ = c.message();
+                if (!c.message().empty())
+                    set_cancel_message(c.message());
             } catch (...) {
             }
         }
@@ -352,7 +369,7 @@ std::string task_base::describe() const
         os << " (cancelled)";
         break;
     case status::finished:
-        os << (error_ ? " (failed)" : " (finished)");
+        os << (error() ? " (failed)" : " (finished)");
         break;
     }
     if (created_at_.line() != 0)

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,22 @@ struct done_callback
     std::function<void(future_base&)> fn;
     context ctx;
 };
+
+// What few futures and tasks use, out of line: one allocation, made only when one fails,
+// a done callback is added, a cancellation carries a message or a task is given a name
+// (every future and task pays one pointer for it).
+struct future_extras
+{
+    std::exception_ptr error; // what it failed with
+    std::string cancel_message;
+    std::vector<done_callback> callbacks;
+    std::uint64_t next_callback_id = 0;
+    // A task's given name: its length byte, then its bytes (null: "Task-N").
+    std::unique_ptr<char[]> name;
+};
+
+inline const std::string no_cancel_message;
+inline const std::exception_ptr no_error;
 
 // The state shared by the handles of one future or task (asyncio.Future): outcome,
 // done callbacks, waiters. One loop, one thread: the count is not atomic.
@@ -92,11 +109,12 @@ public:
         w->complete(boost::asio::error::operation_aborted, delivery::posted);
     }
 
-    const std::string& cancel_message() const noexcept { return cancel_message_; }
+    const std::string& cancel_message() const noexcept
+    {
+        return extras_ ? extras_->cancel_message : no_cancel_message;
+    }
     virtual bool is_task() const noexcept { return false; }
     virtual std::string describe() const;
-
-    std::size_t refs = 0;
 
 protected:
     friend class boost::tulip::event_loop;
@@ -117,15 +135,28 @@ protected:
     void mark_retrieved() noexcept;
     void link(future_base*& head) noexcept;
     void unlink(future_base*& head) noexcept;
+    future_extras& extras()
+    {
+        if (!extras_)
+            extras_ = std::make_unique<future_extras>();
+        return *extras_;
+    }
+    void set_cancel_message(std::string msg) { extras().cancel_message = std::move(msg); }
+    // The exception it failed with (null if none).
+    const std::exception_ptr& error() const noexcept { return extras_ ? extras_->error : no_error; }
 
     event_loop* loop_;
     future_base* prev_ = nullptr;
     future_base* next_ = nullptr;
-    std::exception_ptr error_;
-    std::string cancel_message_;
-    std::vector<done_callback> callbacks_;
+    std::unique_ptr<future_extras> extras_;
     op_list waiters_;
-    std::uint64_t next_callback_id_ = 0;
+
+public:
+    // The handles and suspended operations that refer to this state. Four bytes: with the
+    // flags below it fills one word.
+    std::uint32_t refs = 0;
+
+protected:
     status status_ = status::pending;
     bool retrieved_ = false;
     bool in_unretrieved_ = false;

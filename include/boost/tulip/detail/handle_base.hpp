@@ -150,17 +150,7 @@ auto handle_base<T, State, Self>::async_wait(CompletionToken&& token) const
 template <class T, class State, class Self>
 boost::asio::awaitable<T> handle_base<T, State, Self>::wait() const
 {
-    auto st = st_;
-    if (!st->done()) {
-        const bool interrupted =
-            co_await boost::asio::async_initiate<const boost::asio::deferred_t&, void(bool)>(
-                initiate_wait<future_waiter, resume_completion>{}, boost::asio::deferred, st, true);
-        if (interrupted) // the wait itself was interrupted by a cancellation
-            std::rethrow_exception(interrupted_wait(awaiting_task()));
-    }
-    st->check_result();
-    if constexpr (!std::is_void_v<T>)
-        co_return static_cast<State&>(*st).take();
+    return wait_until_done<T, State>(frame_wait_room(st_));
 }
 
 } // namespace detail

@@ -94,6 +94,22 @@ public:
     }
     boost::asio::cancellation_state& cancellation_state() noexcept { return cancel_state_; }
 
+    // Whether operations started by a coroutine whose cancellation slot is `slot` are
+    // cancelled by this task's requests alone: the slot is that of the state the task
+    // gave its coroutine thread (not a state the coroutine reset).
+    bool owns_cancellation_slot(const boost::asio::cancellation_slot& slot) noexcept
+    {
+        return has_cancel_state_ && slot == cancel_state_.slot();
+    }
+    // A frame wait that this task cancels directly (instead of through its slot) while
+    // it is suspended in it; null when it completes.
+    void set_cancel_target(op_node* op) noexcept { cancel_target_ = op; }
+    void clear_cancel_target(op_node* op) noexcept
+    {
+        if (cancel_target_ == op)
+            cancel_target_ = nullptr;
+    }
+
     // The one place a task ends: its body returned or threw (or it was cancelled before
     // its first step). Done at once; the awaiters resume on a later iteration.
     void finish_and_wake(std::exception_ptr e);
@@ -110,26 +126,30 @@ public:
 private:
     void finish(std::exception_ptr e) noexcept;
 
-    // The flags and counts come first: they fill the end of future_base's padding
+    // The flags and the count come first: they fill the end of future_base's last word
     // (every task has these), with no hole before the next pointer.
-    bool has_cancel_state_ = false;
-    bool pending_cancel_ = false;
-    bool cancel_in_own_step_ = false; // the pending request was made by the task's step
-    bool shielded_ = false;
-    bool delivering_runnable_cancel_ = false;
+    bool has_cancel_state_ : 1 = false;
+    bool pending_cancel_ : 1 = false;
+    bool cancel_in_own_step_ : 1 = false; // the pending request was made by the task's step
+    bool shielded_ : 1 = false;
+    bool delivering_runnable_cancel_ : 1 = false;
 
 public:
-    std::uint32_t steps = 0; // resumptions so far
+    bool started : 1 = false; // its first step has run
+
+public:
+    // The end of a context is padding: the count goes there.
+    [[no_unique_address]] context ctx;
 
 private:
     int cancel_requests_ = 0;
 
-public:
-    context ctx;
-
 private:
     boost::asio::cancellation_signal signal_;
     boost::asio::cancellation_state cancel_state_;
+    // A wait suspended in the frame of this task's coroutine that the task cancels itself,
+    // with no handler in its cancellation slot (see frame_wait_room).
+    op_node* cancel_target_ = nullptr;
 
 public:
     // What the task is suspended on, as far as Tulip knows (for task trees); cleared by
@@ -141,9 +161,7 @@ public:
     std::uint64_t number = 0; // for the default name "Task-N"
 
 private:
-    // A given name lives in its own allocation, made only for a named task (its length
-    // byte, then its bytes): most tasks go by "Task-N" and pay one pointer.
-    std::unique_ptr<char[]> name_;
+    // A given name is in the extras (future_extras::name): most tasks go by "Task-N".
     boost::source_location created_at_;
 };
 

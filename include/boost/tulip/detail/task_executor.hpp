@@ -57,14 +57,14 @@ public:
         }
         if (cur.task == task_) {
             // A nested resumption of the running task (an inline dispatch).
-            ++task_->steps;
+            task_->started = true;
             task_->awaiting.desc = nullptr;
             f_();
             end_of_step();
             return;
         }
         scoped_thread_state scope(task_, &task_->ctx, task_->loop_if_open());
-        ++task_->steps;
+        task_->started = true;
         task_->awaiting.desc = nullptr;
         if (cur.loop && cur.loop->get_debug()) [[unlikely]]
             run_debug_step(task_, &task_step::call, &f_);
