@@ -425,6 +425,179 @@ BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
     BOOST_TEST(ec == asio::error::connection_reset);
 }
 
+// A handler that hands its reader and writer to another task and returns: the server
+// still counts the connection by its transport (asyncio's Server._attach/_detach), so
+// wait_closed waits for it and close_clients/abort_clients reach it.
+namespace {
+
+tulip::awaitable<void> read_to_end(tulip::stream_reader r, tulip::stream_writer w)
+{
+    std::string rest = co_await r.read();
+    (void)rest;
+    (void)w;
+}
+
+struct handing_over
+{
+    std::vector<tulip::task<void>>* kept;
+    tulip::awaitable<void> operator()(tulip::stream_reader r, tulip::stream_writer w) const
+    {
+        w.write("hello\n");
+        kept->push_back(tulip::create_task(read_to_end(std::move(r), std::move(w))));
+        co_return;
+    }
+};
+
+template <class Socket>
+tulip::awaitable<void> kept_writer_is_reached(tulip::server srv, Socket& client,
+                                              std::vector<tulip::task<void>>& kept, bool abort)
+{
+    asio::streambuf buf;
+    co_await asio::async_read_until(client, buf, '\n', asio::use_awaitable);
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    co_await tulip::sleep(0s); // the handler's task has returned
+    srv.close();
+    auto waiter = tulip::create_task(srv.wait_closed());
+    co_await tulip::sleep(100ms);
+    BOOST_TEST(!waiter.done()); // the connection is open, held by the other task
+    BOOST_TEST(!kept[0].done());
+    if (abort)
+        srv.abort_clients();
+    else
+        srv.close_clients();
+    char byte;
+    auto [ec, n] = co_await tulip::timeout(
+        5s, asio::async_read(client, asio::buffer(&byte, 1), asio::as_tuple(asio::deferred)));
+    if (abort)
+        BOOST_TEST(ec == asio::error::connection_reset, ec.message());
+    else
+        BOOST_TEST(ec == asio::error::eof, ec.message());
+    co_await tulip::timeout(5s, waiter.wait());
+    co_await tulip::timeout(5s, kept[0].wait());
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    auto srv = co_await tulip::start_server(handing_over{&kept}, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await kept_writer_is_reached(srv, c, kept, false);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(abort_clients_reaches_a_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    auto srv = co_await tulip::start_server(handing_over{&kept}, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await kept_writer_is_reached(srv, c, kept, true);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_unix_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    const auto path = temp_socket_path("kept-writer");
+    auto srv = co_await tulip::start_unix_server(handing_over{&kept}, path);
+    local_socket c(co_await asio::this_coro::executor);
+    co_await c.async_connect(path.native(), asio::use_awaitable);
+    co_await kept_writer_is_reached(srv, c, kept, false);
+}
+
+// A protocol server's connection is counted by its transport, whatever protocol it has:
+// one replaced with set_protocol (which keeps the transport) is still closed by
+// close_clients, and wait_closed returns once it is.
+namespace {
+
+struct keeping_protocol : tulip::protocol
+{
+    std::shared_ptr<tulip::transport> t;
+    int* lost;
+    explicit keeping_protocol(int* l)
+        : lost(l)
+    {}
+    void connection_lost(std::exception_ptr) override
+    {
+        ++*lost;
+        t.reset();
+    }
+};
+
+struct switching_protocol : tulip::protocol
+{
+    int* lost;
+    explicit switching_protocol(int* l)
+        : lost(l)
+    {}
+    void connection_made(tulip::transport& t) override
+    {
+        auto next = std::make_shared<keeping_protocol>(lost);
+        next->t = t.shared_from_this();
+        t.set_protocol(next);
+        t.write(std::string_view("hello\n"));
+    }
+};
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_transport_whose_protocol_was_replaced)
+{
+    int lost = 0;
+    std::shared_ptr<tulip::base_protocol> first;
+    auto factory = [&] {
+        auto p = std::make_shared<switching_protocol>(&lost);
+        first = p;
+        return p;
+    };
+    auto srv = co_await tulip::create_server(factory, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    BOOST_TEST(co_await read_line(c) == "hello\n");
+    srv.close();
+    auto waiter = tulip::create_task(srv.wait_closed());
+    co_await tulip::sleep(100ms);
+    BOOST_TEST(!waiter.done());
+    srv.close_clients();
+    char byte;
+    auto [ec, n] = co_await tulip::timeout(
+        5s, asio::async_read(c, asio::buffer(&byte, 1), asio::as_tuple(asio::deferred)));
+    BOOST_TEST(ec == asio::error::eof, ec.message());
+    co_await tulip::timeout(5s, waiter.wait());
+    BOOST_TEST(lost == 1);
+}
+
+// The transport a protocol server gives its connection carries the factory's protocol.
+BOOST_TULIP_TEST_CASE(a_protocol_server_transport_carries_the_factory_protocol)
+{
+    std::shared_ptr<tulip::protocol> made;
+    tulip::event up;
+    struct recording : tulip::protocol
+    {
+        tulip::event* up;
+        std::shared_ptr<tulip::transport> t;
+        explicit recording(tulip::event* u)
+            : up(u)
+        {}
+        void connection_made(tulip::transport& tr) override
+        {
+            t = tr.shared_from_this();
+            up->set();
+        }
+        void connection_lost(std::exception_ptr) override { t.reset(); }
+    };
+    std::shared_ptr<recording> p;
+    auto factory = [&] {
+        p = std::make_shared<recording>(&up);
+        return p;
+    };
+    auto srv = co_await tulip::create_server(factory, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await tulip::timeout(5s, up.wait());
+    BOOST_TEST(p->t->get_protocol().get() == static_cast<tulip::base_protocol*>(p.get()));
+    c.close();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+}
+
 BOOST_TULIP_TEST_CASE(cancelling_serve_forever_closes_and_keeps_established_clients)
 {
     tulip::server_options o;

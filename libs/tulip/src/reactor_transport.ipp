@@ -192,6 +192,7 @@ void reactor_transport<Stream, Base>::force_close(std::exception_ptr e, bool res
     boost::asio::post(stream_.get_executor(), [self = self_ptr(), e = std::move(e)] {
         auto keep = std::move(self->self_);
         self->guarded_lost(e);
+        self->notify_ended();
     });
 }
 

@@ -460,7 +460,7 @@ template <class Socket>
 void server_state::start_tls(Socket s, std::string name)
 {
     const tls_hooks& h = require_tls_hooks("server_options::ssl");
-    std::uint64_t id = attach(nullptr);
+    std::uint64_t id = attach();
     auto self = shared_from_this();
     tls_done done = [self, id, name](boost::system::error_code ec) {
         auto it = self->handshakes_.find(id);
@@ -524,18 +524,22 @@ void server_state::wake_if_idle()
     }
 }
 
-std::uint64_t server_state::attach(std::shared_ptr<transport> t)
+std::uint64_t server_state::attach()
 {
     std::uint64_t id = next_id_++;
-    connections_.emplace(id, std::move(t));
+    connections_.emplace(id, server_connection{});
     return id;
 }
 
-void server_state::set_transport(std::uint64_t id, std::shared_ptr<transport> t)
+void server_state::watch(std::uint64_t id, const std::shared_ptr<transport>& t, bool handler)
 {
     auto it = connections_.find(id);
-    if (it != connections_.end())
-        it->second = std::move(t);
+    if (it == connections_.end())
+        return;
+    it->second.t = t;
+    it->second.open = true;
+    it->second.handler = handler;
+    transport_watch_access::watch(*t, weak_from_this(), id);
 }
 
 void server_state::detach(std::uint64_t id)
@@ -544,17 +548,41 @@ void server_state::detach(std::uint64_t id)
         wake_if_idle();
 }
 
+void server_state::transport_ended(std::uint64_t id) noexcept
+{
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+        return;
+    it->second.open = false;
+    it->second.t.reset();
+    if (!it->second.handler)
+        detach(id);
+}
+
+void server_state::transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept
+{
+    auto it = connections_.find(id);
+    if (it != connections_.end())
+        it->second.t = std::move(t);
+}
+
 void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
 {
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+        return;
+    it->second.handler = false;
     if (e) {
         if (!is_cancellation(e))
             report("Unhandled exception in client_connected_cb", e);
         // As asyncio: a handler that failed or was cancelled leaves no connection behind.
-        auto it = connections_.find(id);
-        if (it != connections_.end() && it->second && !it->second->is_closing())
-            it->second->close();
+        if (auto t = it->second.t; t && !t->is_closing())
+            t->close();
     }
-    detach(id);
+    // The transport goes on until its connection_lost: a writer kept elsewhere keeps the
+    // connection open, and counted.
+    if (!it->second.open)
+        detach(id);
 }
 
 void server_state::cancel_handshakes()
@@ -566,25 +594,28 @@ void server_state::cancel_handshakes()
         p->cancel(); // done() runs from the loop and detaches it
 }
 
+std::vector<std::shared_ptr<transport>> server_state::open_transports() const
+{
+    std::vector<std::shared_ptr<transport>> ts;
+    for (auto& [id, c] : connections_)
+        if (c.t && c.open)
+            ts.push_back(c.t);
+    return ts;
+}
+
+// asyncio's Server.close_clients: every attached transport, whether or not its handler
+// still runs (a writer or transport may be kept by another task or by its protocol).
 void server_state::close_clients()
 {
     cancel_handshakes();
-    std::vector<std::shared_ptr<transport>> ts;
-    for (auto& [id, t] : connections_)
-        if (t)
-            ts.push_back(t);
-    for (auto& t : ts)
+    for (auto& t : open_transports())
         t->close();
 }
 
 void server_state::abort_clients()
 {
     cancel_handshakes();
-    std::vector<std::shared_ptr<transport>> ts;
-    for (auto& [id, t] : connections_)
-        if (t)
-            ts.push_back(t);
-    for (auto& t : ts)
+    for (auto& t : open_transports())
         t->abort();
 }
 

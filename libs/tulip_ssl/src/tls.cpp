@@ -490,6 +490,7 @@ private:
                                       std::current_exception(),
                                       {}});
             }
+            self->notify_ended();
         });
     }
 
@@ -670,14 +671,19 @@ private:
         // Bytes received before the upgrade: the TLS engine's first input, never the
         // application's.
         settings_.initial_data += p_->take_buffered();
+        // The plain transport ends here without connection_lost: whoever watches it (a
+        // server) follows the connection to the TLS transport, or learns that it ended.
+        plain_ = t->shared_from_this();
         try {
             if (is_socket_transport<asio::ip::tcp>(*t))
                 begin(release_socket<asio::ip::tcp>(*t));
             else
                 begin(release_socket<asio::local::stream_protocol>(*t));
         } catch (const boost::system::system_error& e) {
+            plain_.reset(); // not released: it carries on
             finish(e.code());
         } catch (const invalid_state_error&) {
+            plain_.reset();
             finish(error::invalid_state);
         }
     }
@@ -690,14 +696,22 @@ private:
         auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
         auto self = shared_from_this();
         h->start(std::move(s), [self, h](error_code ec) {
+            auto plain = std::move(self->plain_);
             if (ec) {
                 self->p_->connection_lost(
                     std::make_exception_ptr(boost::system::system_error(ec, "start_tls")));
+                if (plain)
+                    transport_watch_access::end(*plain);
                 return self->finish(ec);
             }
             try {
-                self->p_->set_transport(h->make(self->p_, false));
+                auto t = h->make(self->p_, false);
+                self->p_->set_transport(t);
+                if (plain)
+                    transport_watch_access::hand_over(*plain, t);
             } catch (const boost::system::system_error& e) {
+                if (plain)
+                    transport_watch_access::end(*plain);
                 return self->finish(e.code());
             }
             self->finish({});
@@ -715,6 +729,7 @@ private:
     std::function<void(error_code)> done_;
     tls_settings settings_;
     std::optional<std::pair<std::size_t, std::size_t>> saved_limits_;
+    std::shared_ptr<transport> plain_; // the transport the socket was taken from
 };
 
 const tls_hooks the_hooks{

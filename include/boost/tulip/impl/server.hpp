@@ -134,7 +134,7 @@ struct stream_starter final : connection_starter
     {
         event_loop& loop = st.loop();
         auto proto = make_stream_protocol(loop, st.limit());
-        std::uint64_t id = st.attach(nullptr);
+        std::uint64_t id = st.attach();
         std::shared_ptr<transport> t;
         try {
             t = make(proto);
@@ -142,14 +142,19 @@ struct stream_starter final : connection_starter
             st.detach(id);
             throw;
         }
-        st.set_transport(id, t);
+        st.watch(id, t, true);
         task_options o;
         o.name = name;
         o.ctx = st.captured_context();
-        create_task(loop.get_executor(),
-                    serve_stream_connection<F>(st.shared_from_this(), id, cb, proto->reader(),
-                                               proto->writer()),
-                    o);
+        try {
+            create_task(loop.get_executor(),
+                        serve_stream_connection<F>(st.shared_from_this(), id, cb, proto->reader(),
+                                                   proto->writer()),
+                        o);
+        } catch (...) {
+            st.handler_ended(id, nullptr); // no handler: the dropped writer closes it
+            throw;
+        }
     }
 
     void start(server_state& st, boost::asio::ip::tcp::socket s) override
@@ -167,56 +172,6 @@ struct stream_starter final : connection_starter
 };
 
 // ---- protocol servers -----------------------------------------------------------------
-
-// The protocol in front of a factory's, so that the server learns of connection_lost.
-template <class P, class Base>
-class counting_protocol_base : public Base
-{
-public:
-    counting_protocol_base(std::shared_ptr<P> p, std::weak_ptr<server_state> st, std::uint64_t id)
-        : p_(std::move(p))
-        , st_(std::move(st))
-        , id_(id)
-    {}
-
-    void connection_made(transport& t) override { p_->connection_made(t); }
-    void connection_lost(std::exception_ptr e) override
-    {
-        p_->connection_lost(e);
-        if (auto s = st_.lock())
-            s->detach(id_);
-    }
-    void pause_writing() override { p_->pause_writing(); }
-    void resume_writing() override { p_->resume_writing(); }
-    bool eof_received() override { return p_->eof_received(); }
-
-protected:
-    std::shared_ptr<P> p_;
-
-private:
-    std::weak_ptr<server_state> st_;
-    std::uint64_t id_;
-};
-
-template <class P, bool Buffered = std::is_base_of_v<buffered_protocol, P>>
-class counting_protocol final : public counting_protocol_base<P, protocol>
-{
-public:
-    using counting_protocol_base<P, protocol>::counting_protocol_base;
-    void data_received(std::string_view d) override { this->p_->data_received(d); }
-};
-
-template <class P>
-class counting_protocol<P, true> final : public counting_protocol_base<P, buffered_protocol>
-{
-public:
-    using counting_protocol_base<P, buffered_protocol>::counting_protocol_base;
-    boost::asio::mutable_buffer get_buffer(std::size_t n) override
-    {
-        return this->p_->get_buffer(n);
-    }
-    void buffer_updated(std::size_t n) override { this->p_->buffer_updated(n); }
-};
 
 template <class Factory>
 struct protocol_starter final : connection_starter
@@ -246,16 +201,17 @@ struct protocol_starter final : connection_starter
         static_assert(std::is_base_of_v<protocol, P> || std::is_base_of_v<buffered_protocol, P>,
                       "create_server: the factory must return std::shared_ptr<P> for a "
                       "protocol or buffered_protocol P");
-        std::uint64_t id = st.attach(nullptr);
-        auto front = std::make_shared<counting_protocol<P>>(std::move(p), st.weak_from_this(), id);
+        std::uint64_t id = st.attach();
         std::shared_ptr<transport> t;
         try {
-            t = make(std::move(front));
+            t = make(std::shared_ptr<base_protocol>(std::move(p)));
         } catch (...) {
             st.detach(id);
             throw;
         }
-        st.set_transport(id, std::move(t));
+        // The transport tells the server when it ends, whatever its protocol is then
+        // (set_protocol) and whoever keeps it.
+        st.watch(id, t, false);
     }
 
     void start(server_state& st, boost::asio::ip::tcp::socket s) override
