@@ -137,7 +137,11 @@ public:
 
     A transport lives in a `std::shared_ptr` (take `shared_from_this()`); while it is
     open it keeps itself alive, so dropping every handle does not close it: call
-    `close()` or `abort()`. It is loop-local: call it on its loop's thread only.
+    `close()` or `abort()`. It is loop-local: call it on its loop's thread only. When
+    its io_context shuts down (is destroyed) with the transport open, the transport is
+    ended as Asio ends its own objects: the socket is closed, no protocol callback runs
+    (no `connection_lost`), and the transport lets go of itself and of its protocol. Like
+    any Asio I/O object, it must not outlive its io_context.
 
     Writes never block and are never awaited: `write` hands the bytes to the kernel at
     once where it can and keeps the rest in the write buffer, which drains as the socket

@@ -337,8 +337,13 @@ void server_state::start_serving()
         ++running_accepters_;
         l->accepter = create_task(loop_->get_executor(), accept_loop(l.get()), o);
         // The end is counted by a done callback, not by the body: a task cancelled before
-        // its first step never runs its body.
-        l->accepter.add_done_callback([self = shared_from_this()] { self->accepter_ended(); });
+        // its first step never runs its body. It holds the state weakly: the state holds
+        // the task, and an io_context destroyed with the server open frees the task unrun,
+        // which must free the state (and its listening sockets) too.
+        l->accepter.add_done_callback([w = weak_from_this()] {
+            if (auto self = w.lock())
+                self->accepter_ended();
+        });
     }
 }
 
@@ -461,8 +466,11 @@ void server_state::start_tls(Socket s, std::string name)
 {
     const tls_hooks& h = require_tls_hooks("server_options::ssl");
     std::uint64_t id = attach();
-    auto self = shared_from_this();
-    tls_done done = [self, id, name](boost::system::error_code ec) {
+    // Weak: the state holds the handshake, which holds this callback.
+    tls_done done = [w = weak_from_this(), id, name](boost::system::error_code ec) {
+        auto self = w.lock();
+        if (!self)
+            return;
         auto it = self->handshakes_.find(id);
         if (it == self->handshakes_.end())
             return;
