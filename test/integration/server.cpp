@@ -789,6 +789,41 @@ struct echo_protocol final : tulip::protocol
 };
 } // namespace
 
+// Every overload that takes several hosts binds each of them, for stream and protocol
+// servers alike.
+BOOST_TULIP_TEST_CASE(every_host_list_overload_binds_each_host)
+{
+    int lost = 0;
+    auto factory = [&lost] { return std::make_shared<echo_protocol>(&lost); };
+    std::string_view views[] = {"127.0.0.1", "127.0.0.2"};
+    std::string strings[] = {"127.0.0.1", "127.0.0.2"};
+    std::vector<tulip::server> servers;
+    servers.push_back(
+        co_await tulip::start_server(echo_lines, std::span<const std::string_view>(views), 0));
+    servers.push_back(
+        co_await tulip::start_server(echo_lines, std::span<const std::string>(strings), 0));
+    // An initializer_list outside the awaited expression (the g++ 12 rule).
+    auto from_list = tulip::start_server(echo_lines, {"127.0.0.1", "127.0.0.2"}, 0);
+    servers.push_back(co_await std::move(from_list));
+    servers.push_back(
+        co_await tulip::create_server(factory, std::span<const std::string_view>(views), 0));
+    auto protocol_list = tulip::create_server(factory, {"127.0.0.1", "127.0.0.2"}, 0);
+    servers.push_back(co_await std::move(protocol_list));
+    for (auto& srv : servers) {
+        auto eps = srv.sockets();
+        BOOST_TEST_REQUIRE(eps.size() == 2u);
+        BOOST_TEST(eps[0].address().to_string() == "127.0.0.1");
+        BOOST_TEST(eps[1].address().to_string() == "127.0.0.2");
+        for (auto& ep : eps) {
+            auto c = co_await connect_to(ep);
+            BOOST_TEST(co_await round_trip(c, "hi\n") == "hi\n");
+        }
+        srv.close();
+        co_await tulip::timeout(5s, srv.wait_closed());
+    }
+    BOOST_TEST(lost == 4);
+}
+
 BOOST_TULIP_TEST_CASE(create_server_gives_each_connection_a_protocol)
 {
     int lost = 0;

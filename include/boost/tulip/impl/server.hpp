@@ -302,6 +302,11 @@ auto start_unix(std::shared_ptr<connection_starter> starter, std::filesystem::pa
         initiate_start_unix{}, token, std::move(starter), std::move(path), o);
 }
 
+inline std::vector<std::string> host_list(std::string_view host)
+{
+    return {std::string(host)};
+}
+
 template <class Range>
 std::vector<std::string> host_list(const Range& r)
 {
@@ -309,6 +314,16 @@ std::vector<std::string> host_list(const Range& r)
     for (const auto& h : r)
         v.emplace_back(std::string_view(h));
     return v;
+}
+
+// The one body of every TCP start_server and create_server overload: `Starter` (a
+// stream_starter or protocol_starter) made from the callback or factory, on the hosts.
+template <class Starter, class Arg, class Hosts, class Token>
+auto start_tcp_server(Arg arg, const Hosts& hosts, unsigned short port, const server_options& o,
+                      Token&& token)
+{
+    return start_tcp(std::make_shared<Starter>(std::move(arg)), host_list(hosts), port, o,
+                     static_cast<Token&&>(token));
 }
 
 } // namespace detail
@@ -336,10 +351,8 @@ template <class Callback,
 auto start_server(Callback cb, std::string_view host, unsigned short port, server_options options,
                   CompletionToken&& token)
 {
-    std::vector<std::string> hosts{std::string(host)};
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             std::move(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), host, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -347,9 +360,8 @@ template <class Callback,
 auto start_server(Callback cb, std::initializer_list<std::string_view> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -357,9 +369,8 @@ template <class Callback,
 auto start_server(Callback cb, std::span<const std::string> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -367,9 +378,8 @@ template <class Callback,
 auto start_server(Callback cb, std::span<const std::string_view> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -386,10 +396,8 @@ template <class Factory,
 auto create_server(Factory factory, std::string_view host, unsigned short port,
                    server_options options, CompletionToken&& token)
 {
-    std::vector<std::string> hosts{std::string(host)};
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)), std::move(hosts),
-        port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), host, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
@@ -397,9 +405,8 @@ template <class Factory,
 auto create_server(Factory factory, std::initializer_list<std::string_view> hosts,
                    unsigned short port, server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)),
-        detail::host_list(hosts), port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
@@ -407,9 +414,8 @@ template <class Factory,
 auto create_server(Factory factory, std::span<const std::string_view> hosts, unsigned short port,
                    server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)),
-        detail::host_list(hosts), port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
