@@ -10,6 +10,8 @@
 
 #include <boost/tulip/server.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/tulip/async_with.hpp>
 #include <boost/tulip/debug.hpp>
 #include <boost/tulip/sleep.hpp>
@@ -47,6 +49,17 @@ using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(server_suite)
 
+using net_test::capture_reports;
+using net_test::captured_reports;
+using net_test::close_and_start_waiting;
+using net_test::connect_to;
+using net_test::first_endpoint;
+using net_test::open_descriptors;
+using net_test::read_end;
+using net_test::read_line;
+using net_test::round_trip;
+using net_test::run_command;
+
 namespace {
 
 const auto loopback = asio::ip::address_v4::loopback();
@@ -75,90 +88,9 @@ tulip::awaitable<void> echo_bytes(tulip::stream_reader r, tulip::stream_writer w
     w.write_eof();
 }
 
-tcp::endpoint first_endpoint(const tulip::server& srv)
-{
-    auto eps = srv.sockets();
-    BOOST_REQUIRE(!eps.empty());
-    return eps.front();
-}
-
 std::string endpoint_label(const tcp::endpoint& ep)
 {
     return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
-tulip::awaitable<tcp::socket> connect_to(tcp::endpoint ep)
-{
-    tcp::socket s(co_await asio::this_coro::executor);
-    co_await s.async_connect(ep, asio::use_awaitable);
-    co_return s;
-}
-
-tulip::awaitable<std::string> read_line(tcp::socket& s)
-{
-    asio::streambuf buf;
-    std::size_t n = co_await asio::async_read_until(s, buf, '\n', asio::use_awaitable);
-    std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-    co_return line;
-}
-
-tulip::awaitable<std::string> round_trip(tcp::socket& s, std::string line)
-{
-    co_await asio::async_write(s, asio::buffer(line), asio::use_awaitable);
-    co_return co_await read_line(s);
-}
-
-// Runs a shell command on a thread (the loop goes on) and returns its standard output.
-tulip::awaitable<std::string> run_command(std::string cmd)
-{
-    auto& loop = tulip::get_running_loop();
-    auto done = loop.create_future<std::string>();
-    std::thread th([&loop, &done, cmd] {
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-                out.append(buf, n);
-            out += "exit=" + std::to_string(::pclose(p));
-        }
-        loop.call_soon_threadsafe([&done, out] { done.set_result(out); });
-    });
-    std::exception_ptr e;
-    std::string out;
-    try {
-        out = co_await done.wait();
-    } catch (...) {
-        e = std::current_exception();
-    }
-    th.join();
-    if (e)
-        std::rethrow_exception(e);
-    co_return out;
-}
-
-struct captured_reports
-{
-    std::vector<std::string> messages;
-    std::vector<std::exception_ptr> exceptions;
-};
-
-// Replaces the runner's handler (which fails the case) for a case that expects reports.
-void capture_reports(captured_reports& into)
-{
-    tulip::get_running_loop().set_exception_handler(
-        [&into](tulip::event_loop&, const tulip::exception_context& c) {
-            into.messages.push_back(c.message);
-            into.exceptions.push_back(c.exception);
-        });
-}
-
-std::size_t open_descriptors()
-{
-    std::size_t n = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
-        ++n;
-    return n;
 }
 
 bool has_ipv6_loopback()
@@ -397,18 +329,12 @@ BOOST_TULIP_TEST_CASE(wait_closed_returns_with_idle_clients_after_close_clients)
     auto b = co_await connect_to(first_endpoint(srv));
     BOOST_TEST(co_await round_trip(a, "x\n") == "x\n");
     BOOST_TEST(co_await round_trip(b, "y\n") == "y\n");
-    srv.close();
     // Idle clients keep it waiting (asyncio 3.12+) ...
-    auto waiter = tulip::create_task(srv.wait_closed());
-    co_await tulip::sleep(100ms);
-    BOOST_TEST(!waiter.done());
+    auto waiter = co_await close_and_start_waiting(srv);
     // ... until they are closed; the clients see a clean end of stream.
     srv.close_clients();
     co_await tulip::timeout(5s, waiter.wait());
-    char byte;
-    auto [rec, n] =
-        co_await asio::async_read(a, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
-    BOOST_TEST(rec == asio::error::eof);
+    BOOST_TEST(co_await read_end(a) == asio::error::eof);
 }
 
 BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
@@ -419,10 +345,7 @@ BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
     srv.close();
     srv.abort_clients();
     co_await tulip::timeout(5s, srv.wait_closed());
-    char byte;
-    auto [ec, n] =
-        co_await asio::async_read(a, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
-    BOOST_TEST(ec == asio::error::connection_reset);
+    BOOST_TEST(co_await read_end(a) == asio::error::connection_reset);
 }
 
 // A handler that hands its reader and writer to another task and returns: the server
@@ -456,18 +379,14 @@ tulip::awaitable<void> kept_writer_is_reached(tulip::server srv, Socket& client,
     co_await asio::async_read_until(client, buf, '\n', asio::use_awaitable);
     BOOST_TEST_REQUIRE(kept.size() == 1u);
     co_await tulip::sleep(0s); // the handler's task has returned
-    srv.close();
-    auto waiter = tulip::create_task(srv.wait_closed());
-    co_await tulip::sleep(100ms);
-    BOOST_TEST(!waiter.done()); // the connection is open, held by the other task
+    // The connection is open, held by the other task: wait_closed waits.
+    auto waiter = co_await close_and_start_waiting(srv);
     BOOST_TEST(!kept[0].done());
     if (abort)
         srv.abort_clients();
     else
         srv.close_clients();
-    char byte;
-    auto [ec, n] = co_await tulip::timeout(
-        5s, asio::async_read(client, asio::buffer(&byte, 1), asio::as_tuple(asio::deferred)));
+    const auto ec = co_await read_end(client);
     if (abort)
         BOOST_TEST(ec == asio::error::connection_reset, ec.message());
     else
@@ -552,14 +471,9 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_transport_whose_protocol_
     auto srv = co_await tulip::create_server(factory, "127.0.0.1", 0);
     auto c = co_await connect_to(first_endpoint(srv));
     BOOST_TEST(co_await read_line(c) == "hello\n");
-    srv.close();
-    auto waiter = tulip::create_task(srv.wait_closed());
-    co_await tulip::sleep(100ms);
-    BOOST_TEST(!waiter.done());
+    auto waiter = co_await close_and_start_waiting(srv);
     srv.close_clients();
-    char byte;
-    auto [ec, n] = co_await tulip::timeout(
-        5s, asio::async_read(c, asio::buffer(&byte, 1), asio::as_tuple(asio::deferred)));
+    const auto ec = co_await read_end(c);
     BOOST_TEST(ec == asio::error::eof, ec.message());
     co_await tulip::timeout(5s, waiter.wait());
     BOOST_TEST(lost == 1);

@@ -15,12 +15,13 @@
 #include <boost/tulip/task.hpp>
 #include <boost/tulip/transport.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 
 namespace tulip = boost::tulip;
@@ -59,14 +60,6 @@ struct holding_protocol : tulip::protocol
     std::shared_ptr<tulip::transport> t;
 };
 
-std::size_t open_descriptors()
-{
-    std::size_t n = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
-        ++n;
-    return n;
-}
-
 // Runs `ioc` until `ready` (bounded), then returns with the work still pending.
 void run_until(asio::io_context& ioc, const bool& ready)
 {
@@ -82,7 +75,7 @@ BOOST_AUTO_TEST_CASE(open_transports_are_closed_and_freed_with_their_io_context)
     counters n;
     std::weak_ptr<tulip::transport> client, stream, aborted;
     std::weak_ptr<tulip::base_protocol> client_protocol;
-    const std::size_t fds_before = open_descriptors();
+    const std::size_t fds_before = net_test::open_descriptors();
     {
         asio::io_context ioc;
         bool ready = false;
@@ -121,7 +114,7 @@ BOOST_AUTO_TEST_CASE(open_transports_are_closed_and_freed_with_their_io_context)
     BOOST_TEST(client_protocol.expired());
     BOOST_TEST(stream.expired());
     BOOST_TEST(aborted.expired());
-    BOOST_TEST(open_descriptors() == fds_before);
+    BOOST_TEST(net_test::open_descriptors() == fds_before);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -266,10 +266,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_tls_writer_kept_after_the
     auto [r, w] = co_await tulip::open_connection("127.0.0.1", first_endpoint(srv).port(), o);
     BOOST_TEST(co_await r.readline() == "hello\n");
     co_await tulip::sleep(0s);
-    srv.close();
-    auto waiter = tulip::create_task(srv.wait_closed());
-    co_await tulip::sleep(100ms);
-    BOOST_TEST(!waiter.done());
+    auto waiter = co_await net_test::close_and_start_waiting(srv);
     srv.close_clients();
     std::string rest = co_await tulip::timeout(5s, r.read());
     BOOST_TEST(rest.empty());

@@ -12,7 +12,6 @@
 #include "helpers.hpp"
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 
 using namespace tls_test;
@@ -20,23 +19,11 @@ using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(tls_shutdown)
 
-namespace {
-
-std::size_t open_descriptors()
-{
-    std::size_t n = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
-        ++n;
-    return n;
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(open_tls_transports_are_closed_and_freed_with_their_io_context)
 {
     std::weak_ptr<tulip::transport> client, served;
     int lost = 0;
-    const std::size_t fds_before = open_descriptors();
+    const std::size_t fds_before = net_test::open_descriptors();
     {
         auto sctx = server_context();
         auto cctx = client_context();
@@ -75,7 +62,7 @@ BOOST_AUTO_TEST_CASE(open_tls_transports_are_closed_and_freed_with_their_io_cont
     BOOST_TEST(lost == 0);
     BOOST_TEST(client.expired());
     BOOST_TEST(served.expired());
-    BOOST_TEST(open_descriptors() == fds_before);
+    BOOST_TEST(net_test::open_descriptors() == fds_before);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
