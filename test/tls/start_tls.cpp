@@ -431,4 +431,52 @@ BOOST_TULIP_TEST_CASE_REALTIME(beast_http_runs_after_start_tls)
     co_await srv.wait_closed();
 }
 
+// A server connection upgraded in place is followed to its TLS transport: after the
+// handler hands its writer to another task and returns, close_clients closes the TLS
+// transport (close_notify, a clean end of stream for the client), not the plain one the
+// socket was taken from, and wait_closed waits for it.
+namespace {
+tulip::awaitable<void> read_until_closed(tulip::stream_reader r, tulip::stream_writer w)
+{
+    std::string rest = co_await r.read();
+    (void)rest;
+    (void)w;
+}
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_connection_upgraded_in_place)
+{
+    auto sctx = server_context();
+    std::vector<tulip::task<void>> kept;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        std::string cmd = co_await r.readline();
+        w.write("220 go ahead\r\n");
+        tulip::tls_options so;
+        so.server_side = true;
+        so.handshake_timeout = 5s;
+        co_await w.start_tls(sctx, so);
+        w.write("ready\n");
+        kept.push_back(tulip::create_task(read_until_closed(std::move(r), std::move(w))));
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", first_endpoint(srv).port());
+    auto cctx = client_context();
+    tulip::tls_options o;
+    o.server_hostname = "localhost";
+    o.handshake_timeout = 5s;
+    w.write("STARTTLS\r\n");
+    BOOST_TEST(co_await r.readline() == "220 go ahead\r\n");
+    co_await w.start_tls(cctx, o);
+    BOOST_TEST(co_await r.readline() == "ready\n");
+    co_await tulip::sleep(0s);
+    auto waiter = co_await net_test::close_and_start_waiting(srv);
+    srv.close_clients();
+    std::string rest = co_await tulip::timeout(5s, r.read());
+    BOOST_TEST(rest.empty());
+    BOOST_TEST(r.at_eof());
+    co_await tulip::timeout(5s, waiter.wait());
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    co_await tulip::timeout(5s, kept[0].wait());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
