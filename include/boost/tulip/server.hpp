@@ -162,7 +162,7 @@ struct server_connection
 };
 
 // The state every `server` handle shares.
-class server_state
+class server_state final
     : public std::enable_shared_from_this<server_state>
     , public transport_watcher
 {
