@@ -102,6 +102,15 @@ inline tulip::awaitable<tulip::task<void>> close_and_start_waiting(tulip::server
     co_return waiter;
 }
 
+// A stream connection kept in a task of its own after its handler returned: reads until
+// the connection ends, holding the writer meanwhile.
+inline tulip::awaitable<void> hold_until_end(tulip::stream_reader r, tulip::stream_writer w)
+{
+    std::string rest = co_await r.read();
+    (void)rest;
+    (void)w;
+}
+
 // The descriptors this process has open.
 inline std::size_t open_descriptors()
 {

@@ -353,20 +353,13 @@ BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
 // wait_closed waits for it and close_clients/abort_clients reach it.
 namespace {
 
-tulip::awaitable<void> read_to_end(tulip::stream_reader r, tulip::stream_writer w)
-{
-    std::string rest = co_await r.read();
-    (void)rest;
-    (void)w;
-}
-
 struct handing_over
 {
     std::vector<tulip::task<void>>* kept;
     tulip::awaitable<void> operator()(tulip::stream_reader r, tulip::stream_writer w) const
     {
         w.write("hello\n");
-        kept->push_back(tulip::create_task(read_to_end(std::move(r), std::move(w))));
+        kept->push_back(tulip::create_task(net_test::hold_until_end(std::move(r), std::move(w))));
         co_return;
     }
 };

@@ -113,6 +113,24 @@ inline boost::system::error_code code_of(const std::exception_ptr& e)
     return {};
 }
 
+// A TLS server with one connection whose handler has returned while `kept` holds it:
+// closing the server leaves wait_closed waiting until close_clients, which the client
+// (`r`) sees as a clean end of stream (close_notify); then the server and `kept` end.
+inline tulip::awaitable<void> close_clients_ends_a_kept_connection(tulip::server srv,
+                                                                   tulip::stream_reader& r,
+                                                                   tulip::task<void>& kept)
+{
+    using namespace std::chrono_literals;
+    co_await tulip::sleep(0s); // the handler's task has returned
+    auto waiter = co_await net_test::close_and_start_waiting(srv);
+    srv.close_clients();
+    std::string rest = co_await tulip::timeout(5s, r.read());
+    BOOST_TEST(rest.empty());
+    BOOST_TEST(r.at_eof());
+    co_await tulip::timeout(5s, waiter.wait());
+    co_await tulip::timeout(5s, kept.wait());
+}
+
 } // namespace tls_test
 
 #endif
