@@ -10,6 +10,8 @@
 
 #include <boost/tulip/server.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/tulip/async_with.hpp>
 #include <boost/tulip/debug.hpp>
 #include <boost/tulip/sleep.hpp>
@@ -47,6 +49,17 @@ using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(server_suite)
 
+using net_test::capture_reports;
+using net_test::captured_reports;
+using net_test::close_and_start_waiting;
+using net_test::connect_to;
+using net_test::first_endpoint;
+using net_test::open_descriptors;
+using net_test::read_end;
+using net_test::read_line;
+using net_test::round_trip;
+using net_test::run_command;
+
 namespace {
 
 const auto loopback = asio::ip::address_v4::loopback();
@@ -75,90 +88,9 @@ tulip::awaitable<void> echo_bytes(tulip::stream_reader r, tulip::stream_writer w
     w.write_eof();
 }
 
-tcp::endpoint first_endpoint(const tulip::server& srv)
-{
-    auto eps = srv.sockets();
-    BOOST_REQUIRE(!eps.empty());
-    return eps.front();
-}
-
 std::string endpoint_label(const tcp::endpoint& ep)
 {
     return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
-tulip::awaitable<tcp::socket> connect_to(tcp::endpoint ep)
-{
-    tcp::socket s(co_await asio::this_coro::executor);
-    co_await s.async_connect(ep, asio::use_awaitable);
-    co_return s;
-}
-
-tulip::awaitable<std::string> read_line(tcp::socket& s)
-{
-    asio::streambuf buf;
-    std::size_t n = co_await asio::async_read_until(s, buf, '\n', asio::use_awaitable);
-    std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-    co_return line;
-}
-
-tulip::awaitable<std::string> round_trip(tcp::socket& s, std::string line)
-{
-    co_await asio::async_write(s, asio::buffer(line), asio::use_awaitable);
-    co_return co_await read_line(s);
-}
-
-// Runs a shell command on a thread (the loop goes on) and returns its standard output.
-tulip::awaitable<std::string> run_command(std::string cmd)
-{
-    auto& loop = tulip::get_running_loop();
-    auto done = loop.create_future<std::string>();
-    std::thread th([&loop, &done, cmd] {
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-                out.append(buf, n);
-            out += "exit=" + std::to_string(::pclose(p));
-        }
-        loop.call_soon_threadsafe([&done, out] { done.set_result(out); });
-    });
-    std::exception_ptr e;
-    std::string out;
-    try {
-        out = co_await done.wait();
-    } catch (...) {
-        e = std::current_exception();
-    }
-    th.join();
-    if (e)
-        std::rethrow_exception(e);
-    co_return out;
-}
-
-struct captured_reports
-{
-    std::vector<std::string> messages;
-    std::vector<std::exception_ptr> exceptions;
-};
-
-// Replaces the runner's handler (which fails the case) for a case that expects reports.
-void capture_reports(captured_reports& into)
-{
-    tulip::get_running_loop().set_exception_handler(
-        [&into](tulip::event_loop&, const tulip::exception_context& c) {
-            into.messages.push_back(c.message);
-            into.exceptions.push_back(c.exception);
-        });
-}
-
-std::size_t open_descriptors()
-{
-    std::size_t n = 0;
-    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
-        ++n;
-    return n;
 }
 
 bool has_ipv6_loopback()
@@ -397,18 +329,12 @@ BOOST_TULIP_TEST_CASE(wait_closed_returns_with_idle_clients_after_close_clients)
     auto b = co_await connect_to(first_endpoint(srv));
     BOOST_TEST(co_await round_trip(a, "x\n") == "x\n");
     BOOST_TEST(co_await round_trip(b, "y\n") == "y\n");
-    srv.close();
     // Idle clients keep it waiting (asyncio 3.12+) ...
-    auto waiter = tulip::create_task(srv.wait_closed());
-    co_await tulip::sleep(100ms);
-    BOOST_TEST(!waiter.done());
+    auto waiter = co_await close_and_start_waiting(srv);
     // ... until they are closed; the clients see a clean end of stream.
     srv.close_clients();
     co_await tulip::timeout(5s, waiter.wait());
-    char byte;
-    auto [rec, n] =
-        co_await asio::async_read(a, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
-    BOOST_TEST(rec == asio::error::eof);
+    BOOST_TEST(co_await read_end(a) == asio::error::eof);
 }
 
 BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
@@ -419,10 +345,164 @@ BOOST_TULIP_TEST_CASE(abort_clients_resets_connections)
     srv.close();
     srv.abort_clients();
     co_await tulip::timeout(5s, srv.wait_closed());
-    char byte;
-    auto [ec, n] =
-        co_await asio::async_read(a, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
-    BOOST_TEST(ec == asio::error::connection_reset);
+    BOOST_TEST(co_await read_end(a) == asio::error::connection_reset);
+}
+
+// A handler that hands its reader and writer to another task and returns: the server
+// still counts the connection by its transport (asyncio's Server._attach/_detach), so
+// wait_closed waits for it and close_clients/abort_clients reach it.
+namespace {
+
+struct handing_over
+{
+    std::vector<tulip::task<void>>* kept;
+    tulip::awaitable<void> operator()(tulip::stream_reader r, tulip::stream_writer w) const
+    {
+        w.write("hello\n");
+        kept->push_back(tulip::create_task(net_test::hold_until_end(std::move(r), std::move(w))));
+        co_return;
+    }
+};
+
+template <class Socket>
+tulip::awaitable<void> kept_writer_is_reached(tulip::server srv, Socket& client,
+                                              std::vector<tulip::task<void>>& kept, bool abort)
+{
+    asio::streambuf buf;
+    co_await asio::async_read_until(client, buf, '\n', asio::use_awaitable);
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    co_await tulip::sleep(0s); // the handler's task has returned
+    // The connection is open, held by the other task: wait_closed waits.
+    auto waiter = co_await close_and_start_waiting(srv);
+    BOOST_TEST(!kept[0].done());
+    if (abort)
+        srv.abort_clients();
+    else
+        srv.close_clients();
+    const auto ec = co_await read_end(client);
+    if (abort)
+        BOOST_TEST(ec == asio::error::connection_reset, ec.message());
+    else
+        BOOST_TEST(ec == asio::error::eof, ec.message());
+    co_await tulip::timeout(5s, waiter.wait());
+    co_await tulip::timeout(5s, kept[0].wait());
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    auto srv = co_await tulip::start_server(handing_over{&kept}, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await kept_writer_is_reached(srv, c, kept, false);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(abort_clients_reaches_a_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    auto srv = co_await tulip::start_server(handing_over{&kept}, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await kept_writer_is_reached(srv, c, kept, true);
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_unix_writer_kept_after_the_handler_returned)
+{
+    std::vector<tulip::task<void>> kept;
+    const auto path = temp_socket_path("kept-writer");
+    auto srv = co_await tulip::start_unix_server(handing_over{&kept}, path);
+    local_socket c(co_await asio::this_coro::executor);
+    co_await c.async_connect(path.native(), asio::use_awaitable);
+    co_await kept_writer_is_reached(srv, c, kept, false);
+}
+
+// A protocol server's connection is counted by its transport, whatever protocol it has:
+// one replaced with set_protocol (which keeps the transport) is still closed by
+// close_clients, and wait_closed returns once it is.
+namespace {
+
+struct keeping_protocol : tulip::protocol
+{
+    std::shared_ptr<tulip::transport> t;
+    int* lost;
+    explicit keeping_protocol(int* l)
+        : lost(l)
+    {}
+    void connection_lost(std::exception_ptr) override
+    {
+        ++*lost;
+        t.reset();
+    }
+};
+
+struct switching_protocol : tulip::protocol
+{
+    int* lost;
+    explicit switching_protocol(int* l)
+        : lost(l)
+    {}
+    void connection_made(tulip::transport& t) override
+    {
+        auto next = std::make_shared<keeping_protocol>(lost);
+        next->t = t.shared_from_this();
+        t.set_protocol(next);
+        t.write(std::string_view("hello\n"));
+    }
+};
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_transport_whose_protocol_was_replaced)
+{
+    int lost = 0;
+    std::shared_ptr<tulip::base_protocol> first;
+    auto factory = [&] {
+        auto p = std::make_shared<switching_protocol>(&lost);
+        first = p;
+        return p;
+    };
+    auto srv = co_await tulip::create_server(factory, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    BOOST_TEST(co_await read_line(c) == "hello\n");
+    auto waiter = co_await close_and_start_waiting(srv);
+    srv.close_clients();
+    const auto ec = co_await read_end(c);
+    BOOST_TEST(ec == asio::error::eof, ec.message());
+    co_await tulip::timeout(5s, waiter.wait());
+    BOOST_TEST(lost == 1);
+}
+
+// The transport a protocol server gives its connection carries the factory's protocol.
+BOOST_TULIP_TEST_CASE(a_protocol_server_transport_carries_the_factory_protocol)
+{
+    std::shared_ptr<tulip::protocol> made;
+    tulip::event up;
+    struct recording : tulip::protocol
+    {
+        tulip::event* up;
+        std::shared_ptr<tulip::transport> t;
+        explicit recording(tulip::event* u)
+            : up(u)
+        {}
+        void connection_made(tulip::transport& tr) override
+        {
+            t = tr.shared_from_this();
+            up->set();
+        }
+        void connection_lost(std::exception_ptr) override { t.reset(); }
+    };
+    std::shared_ptr<recording> p;
+    auto factory = [&] {
+        p = std::make_shared<recording>(&up);
+        return p;
+    };
+    auto srv = co_await tulip::create_server(factory, "127.0.0.1", 0);
+    auto c = co_await connect_to(first_endpoint(srv));
+    co_await tulip::timeout(5s, up.wait());
+    BOOST_TEST(p->t->get_protocol().get() == static_cast<tulip::base_protocol*>(p.get()));
+    c.close();
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
 }
 
 BOOST_TULIP_TEST_CASE(cancelling_serve_forever_closes_and_keeps_established_clients)
@@ -615,6 +695,41 @@ struct echo_protocol final : tulip::protocol
     }
 };
 } // namespace
+
+// Every overload that takes several hosts binds each of them, for stream and protocol
+// servers alike.
+BOOST_TULIP_TEST_CASE(every_host_list_overload_binds_each_host)
+{
+    int lost = 0;
+    auto factory = [&lost] { return std::make_shared<echo_protocol>(&lost); };
+    std::string_view views[] = {"127.0.0.1", "127.0.0.2"};
+    std::string strings[] = {"127.0.0.1", "127.0.0.2"};
+    std::vector<tulip::server> servers;
+    servers.push_back(
+        co_await tulip::start_server(echo_lines, std::span<const std::string_view>(views), 0));
+    servers.push_back(
+        co_await tulip::start_server(echo_lines, std::span<const std::string>(strings), 0));
+    // An initializer_list outside the awaited expression (the g++ 12 rule).
+    auto from_list = tulip::start_server(echo_lines, {"127.0.0.1", "127.0.0.2"}, 0);
+    servers.push_back(co_await std::move(from_list));
+    servers.push_back(
+        co_await tulip::create_server(factory, std::span<const std::string_view>(views), 0));
+    auto protocol_list = tulip::create_server(factory, {"127.0.0.1", "127.0.0.2"}, 0);
+    servers.push_back(co_await std::move(protocol_list));
+    for (auto& srv : servers) {
+        auto eps = srv.sockets();
+        BOOST_TEST_REQUIRE(eps.size() == 2u);
+        BOOST_TEST(eps[0].address().to_string() == "127.0.0.1");
+        BOOST_TEST(eps[1].address().to_string() == "127.0.0.2");
+        for (auto& ep : eps) {
+            auto c = co_await connect_to(ep);
+            BOOST_TEST(co_await round_trip(c, "hi\n") == "hi\n");
+        }
+        srv.close();
+        co_await tulip::timeout(5s, srv.wait_closed());
+    }
+    BOOST_TEST(lost == 4);
+}
 
 BOOST_TULIP_TEST_CASE(create_server_gives_each_connection_a_protocol)
 {

@@ -10,6 +10,8 @@
 
 #include <boost/tulip/server.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/tulip/test.hpp>
 #include <boost/tulip/timeout.hpp>
 
@@ -26,6 +28,8 @@ namespace tulip = boost::tulip;
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(server_stress)
+
+using net_test::run_command;
 
 namespace {
 
@@ -52,34 +56,6 @@ tulip::awaitable<void> counted_echo(tulip::stream_reader r, tulip::stream_writer
     --live;
     if (e)
         std::rethrow_exception(e);
-}
-
-tulip::awaitable<std::string> run_command(std::string cmd)
-{
-    auto& loop = tulip::get_running_loop();
-    auto done = loop.create_future<std::string>();
-    std::thread th([&loop, &done, cmd] {
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-                out.append(buf, n);
-            out += "exit=" + std::to_string(::pclose(p));
-        }
-        loop.call_soon_threadsafe([&done, out] { done.set_result(out); });
-    });
-    std::exception_ptr e;
-    std::string out;
-    try {
-        out = co_await done.wait();
-    } catch (...) {
-        e = std::current_exception();
-    }
-    th.join();
-    if (e)
-        std::rethrow_exception(e);
-    co_return out;
 }
 
 bool enough_descriptors()

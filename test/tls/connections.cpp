@@ -236,6 +236,30 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_notify_and_a_truncated_stream)
     co_await srv.wait_closed();
 }
 
+// A TLS server counts a connection by its transport too: a handler that hands its writer
+// to another task and returns leaves a connection that wait_closed waits for and that
+// close_clients closes (with close_notify: the client reads a clean end of stream).
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_tls_writer_kept_after_the_handler)
+{
+    auto sctx = server_context();
+    auto cctx = client_context();
+    std::vector<tulip::task<void>> kept;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        w.write("hello\n");
+        kept.push_back(tulip::create_task(net_test::hold_until_end(std::move(r), std::move(w))));
+        co_return;
+    };
+    tulip::server_options so;
+    so.ssl = &sctx;
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0, so);
+    auto o = tls_client(cctx);
+    o.server_hostname = "localhost";
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", first_endpoint(srv).port(), o);
+    BOOST_TEST(co_await r.readline() == "hello\n");
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    co_await close_clients_ends_a_kept_connection(srv, r, kept[0]);
+}
+
 // A peer that never answers close_notify (TLS 1.3 allows it): close() ends after
 // ssl_shutdown_timeout, not never.
 BOOST_TULIP_TEST_CASE_REALTIME(close_waits_at_most_the_shutdown_timeout)

@@ -6,7 +6,7 @@
 //
 
 // Shared by the TLS tests: the test PKI (made at build time by make_certs.sh), contexts,
-// external commands on a thread, report capture.
+// an openssl s_server; the helpers of every network test come from ../common/net.hpp.
 
 #ifndef BOOST_TULIP_TEST_TLS_HELPERS_HPP
 #define BOOST_TULIP_TEST_TLS_HELPERS_HPP
@@ -15,6 +15,8 @@
 #include <boost/tulip/tls.hpp>
 
 #include <boost/tulip/test.hpp>
+
+#include "../common/net.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -30,6 +32,11 @@ namespace tulip = boost::tulip;
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+
+using net_test::capture_reports;
+using net_test::captured_reports;
+using net_test::first_endpoint;
+using net_test::run_command;
 
 inline std::string cert(const char* name)
 {
@@ -52,35 +59,6 @@ inline ssl::context client_context()
     ctx.load_verify_file(cert("ca.pem"));
     ctx.set_verify_mode(ssl::verify_peer);
     return ctx;
-}
-
-// Runs a shell command on a thread (the loop goes on) and returns its output and status.
-inline tulip::awaitable<std::string> run_command(std::string cmd)
-{
-    auto& loop = tulip::get_running_loop();
-    auto done = loop.create_future<std::string>();
-    std::thread th([&loop, &done, cmd] {
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-                out.append(buf, n);
-            out += "exit=" + std::to_string(::pclose(p));
-        }
-        loop.call_soon_threadsafe([&done, out] { done.set_result(out); });
-    });
-    std::exception_ptr e;
-    std::string out;
-    try {
-        out = co_await done.wait();
-    } catch (...) {
-        e = std::current_exception();
-    }
-    th.join();
-    if (e)
-        std::rethrow_exception(e);
-    co_return out;
 }
 
 // `openssl s_server` on an ephemeral loopback port for one connection; its output is
@@ -124,21 +102,6 @@ private:
     std::thread drain_;
 };
 
-struct captured_reports
-{
-    std::vector<std::string> messages;
-    std::vector<std::exception_ptr> exceptions;
-};
-
-inline void capture_reports(captured_reports& into)
-{
-    tulip::get_running_loop().set_exception_handler(
-        [&into](tulip::event_loop&, const tulip::exception_context& c) {
-            into.messages.push_back(c.message);
-            into.exceptions.push_back(c.exception);
-        });
-}
-
 inline boost::system::error_code code_of(const std::exception_ptr& e)
 {
     try {
@@ -150,11 +113,22 @@ inline boost::system::error_code code_of(const std::exception_ptr& e)
     return {};
 }
 
-inline tcp::endpoint first_endpoint(const tulip::server& srv)
+// A TLS server with one connection whose handler has returned while `kept` holds it:
+// closing the server leaves wait_closed waiting until close_clients, which the client
+// (`r`) sees as a clean end of stream (close_notify); then the server and `kept` end.
+inline tulip::awaitable<void> close_clients_ends_a_kept_connection(tulip::server srv,
+                                                                   tulip::stream_reader& r,
+                                                                   tulip::task<void>& kept)
 {
-    auto eps = srv.sockets();
-    BOOST_REQUIRE(!eps.empty());
-    return eps.front();
+    using namespace std::chrono_literals;
+    co_await tulip::sleep(0s); // the handler's task has returned
+    auto waiter = co_await net_test::close_and_start_waiting(srv);
+    srv.close_clients();
+    std::string rest = co_await tulip::timeout(5s, r.read());
+    BOOST_TEST(rest.empty());
+    BOOST_TEST(r.at_eof());
+    co_await tulip::timeout(5s, waiter.wait());
+    co_await tulip::timeout(5s, kept.wait());
 }
 
 } // namespace tls_test

@@ -475,4 +475,36 @@ BOOST_TULIP_TEST_CASE_REALTIME(beast_http_runs_after_start_tls)
     co_await srv.wait_closed();
 }
 
+// A server connection upgraded in place is followed to its TLS transport: after the
+// handler hands its writer to another task and returns, close_clients closes the TLS
+// transport (close_notify, a clean end of stream for the client), not the plain one the
+// socket was taken from, and wait_closed waits for it.
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_connection_upgraded_in_place)
+{
+    auto sctx = server_context();
+    std::vector<tulip::task<void>> kept;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        std::string cmd = co_await r.readline();
+        w.write("220 go ahead\r\n");
+        tulip::tls_options so;
+        so.server_side = true;
+        so.handshake_timeout = 5s;
+        co_await w.start_tls(sctx, so);
+        w.write("ready\n");
+        kept.push_back(tulip::create_task(net_test::hold_until_end(std::move(r), std::move(w))));
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    auto [r, w] = co_await tulip::open_connection("127.0.0.1", first_endpoint(srv).port());
+    auto cctx = client_context();
+    tulip::tls_options o;
+    o.server_hostname = "localhost";
+    o.handshake_timeout = 5s;
+    w.write("STARTTLS\r\n");
+    BOOST_TEST(co_await r.readline() == "220 go ahead\r\n");
+    co_await w.start_tls(cctx, o);
+    BOOST_TEST(co_await r.readline() == "ready\n");
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    co_await close_clients_ends_a_kept_connection(srv, r, kept[0]);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -151,8 +151,20 @@ struct server_listener
     bool out_of_resources = false; // an EMFILE-class episode has been reported
 };
 
+// One connection as the server counts it (asyncio's Server._clients): until its stream
+// handler's task has ended and its transport has ended (connection_lost), whichever is
+// later; a TLS connection from its accept, through its handshake.
+struct server_connection
+{
+    std::shared_ptr<transport> t; // what close_clients/abort_clients close
+    bool handler = false;         // a stream handler's task runs
+    bool open = false;            // the transport has not ended
+};
+
 // The state every `server` handle shares.
-class server_state : public std::enable_shared_from_this<server_state>
+class server_state final
+    : public std::enable_shared_from_this<server_state>
+    , public transport_watcher
 {
 public:
     server_state(event_loop& loop, std::shared_ptr<connection_starter> starter, std::size_t limit,
@@ -178,13 +190,16 @@ public:
     std::vector<boost::asio::ip::tcp::endpoint> sockets() const;
     const std::filesystem::path& path() const noexcept { return path_; }
 
-    // Connections: counted from accept to the end of their task (stream servers) or to
-    // connection_lost (protocol servers).
-    std::uint64_t attach(std::shared_ptr<transport> t);
-    void set_transport(std::uint64_t id, std::shared_ptr<transport> t);
+    // Connections: counted from accept until both the stream handler's task (if any) and
+    // the transport have ended, wherever the transport or a writer on it is kept.
+    std::uint64_t attach();
+    // The connection's transport is `t`; `handler`: a stream handler's task starts.
+    void watch(std::uint64_t id, const std::shared_ptr<transport>& t, bool handler);
     void detach(std::uint64_t id);
     // A stream handler's task ended; `e` is what it threw.
     void handler_ended(std::uint64_t id, std::exception_ptr e);
+    void transport_ended(std::uint64_t id) noexcept override;
+    void transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept override;
     std::size_t active_connections() const noexcept { return connections_.size(); }
 
     // wait_closed / serve_forever bookkeeping.
@@ -211,6 +226,7 @@ private:
     void start_tls(Socket s, std::string name);
     void accepter_ended();
     void cancel_handshakes();
+    std::vector<std::shared_ptr<transport>> open_transports() const;
     void take_spare() noexcept;
     void release_spare() noexcept;
     awaitable<void> accept_loop(server_listener* l);
@@ -220,7 +236,7 @@ private:
     std::size_t limit_;
     context ctx_;
     std::vector<std::unique_ptr<server_listener>> listeners_;
-    std::unordered_map<std::uint64_t, std::shared_ptr<transport>> connections_;
+    std::unordered_map<std::uint64_t, server_connection> connections_;
     std::uint64_t next_id_ = 1;
     op_list waiters_;
     int forever_waiters_ = 0;
@@ -309,9 +325,12 @@ public:
         `close_clients`, `abort_clients`. Idempotent. */
     void close();
 
-    /** Waits until the server is closed and every connection has ended (each stream
-        handler's task, each protocol connection's `connection_lost`), so it returns
-        neither early nor, after `close_clients()`, never (cpython#79033, #104344).
+    /** Waits until the server is closed and every connection has ended: each stream
+        handler's task has ended and each connection's transport has ended (its
+        `connection_lost` has returned), also where a handler handed its writer to another
+        task or a protocol keeps its transport. So it returns neither early nor, after
+        `close_clients()`, never (asyncio's Server tracks its transports the same way:
+        cpython#79033, #104344, #120866).
         @par Completion Signature `void(error_code)`.
         @par Per-Operation Cancellation `terminal`, `partial`, `total`: the wait ends with
         `operation_aborted`; the server is not affected. */
@@ -320,9 +339,14 @@ public:
     auto wait_closed(CompletionToken&& token = CompletionToken{}) const;
 
     /// Closes every established connection gracefully (`transport::close`): buffered
-    /// bytes are sent, then FIN. Call `close()` first, or new connections come in.
+    /// bytes are sent, then FIN. Every connection whose transport is still open is
+    /// reached, also one whose handler has returned while a writer on it is kept
+    /// elsewhere (moved into another task), or whose protocol keeps its transport;
+    /// connections in their TLS handshake are dropped. Call `close()` first, or new
+    /// connections come in.
     void close_clients();
-    /// Aborts every established connection (`transport::abort`: RST).
+    /// Aborts every established connection (`transport::abort`: RST); which ones as
+    /// `close_clients`.
     void abort_clients();
 
     /// The bound local endpoints of a TCP server (with the ports chosen for port 0);
@@ -408,11 +432,11 @@ auto start_unix_server(Callback cb, std::filesystem::path path, server_options o
 
 /** A protocol server on TCP (loop.create_server): `factory()` returns a
     `std::shared_ptr<P>` (`P` derives from `protocol` or `buffered_protocol`) for each
-    connection, which gets its own socket transport. The server counts a connection until
-    its `connection_lost`; for that the transport's protocol is a small forwarding
-    protocol in front of yours (`transport::get_protocol()` returns it; replacing it with
-    `set_protocol` makes `wait_closed` stop counting that connection only when the
-    transport is closed by `close_clients`/`abort_clients`). Otherwise as `start_server`.
+    connection, which gets its own socket transport with that protocol
+    (`transport::get_protocol()` returns it). The server counts a connection until its
+    transport has ended (after `connection_lost`), whatever protocol the transport has by
+    then (`set_protocol`) and whoever keeps it; `close_clients`/`abort_clients` reach it
+    until then. Otherwise as `start_server`.
 */
 template <class Factory, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server))
                              CompletionToken = awaitable_token_t>

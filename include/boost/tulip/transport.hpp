@@ -39,6 +39,26 @@ namespace boost::tulip {
 
 class transport;
 
+namespace detail {
+
+// Who learns that a transport has ended (a server counts its connections by their
+// transports, as asyncio's Server._attach/_detach): told once, after the protocol's
+// connection_lost has returned, or when the transport hands its connection to another
+// transport (start_tls in place).
+class transport_watcher
+{
+public:
+    virtual void transport_ended(std::uint64_t id) noexcept = 0;
+    virtual void transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept = 0;
+
+protected:
+    ~transport_watcher() = default;
+};
+
+struct transport_watch_access;
+
+} // namespace detail
+
 // tag::outline[]
 /** What every protocol receives from its transport (asyncio.BaseProtocol).
 
@@ -117,7 +137,11 @@ public:
 
     A transport lives in a `std::shared_ptr` (take `shared_from_this()`); while it is
     open it keeps itself alive, so dropping every handle does not close it: call
-    `close()` or `abort()`. It is loop-local: call it on its loop's thread only.
+    `close()` or `abort()`. It is loop-local: call it on its loop's thread only. When
+    its io_context shuts down (is destroyed) with the transport open, the transport is
+    ended as Asio ends its own objects: the socket is closed, no protocol callback runs
+    (no `connection_lost`), and the transport lets go of itself and of its protocol. Like
+    any Asio I/O object, it must not outlive its io_context.
 
     Writes never block and are never awaited: `write` hands the bytes to the kernel at
     once where it can and keeps the rest in the write buffer, which drains as the socket
@@ -226,11 +250,47 @@ protected:
     /// The value of `get_extra_info(name)`, or an empty `std::any`.
     virtual std::any extra_info(std::string_view name) const = 0;
 
+    /// For implementations: the connection has ended (call after `connection_lost` has
+    /// returned): whoever watches the transport (its server) stops counting it.
+    void notify_ended() noexcept
+    {
+        if (auto w = std::exchange(watcher_, {}).lock())
+            w->transport_ended(watch_id_);
+    }
+
 private:
+    friend struct detail::transport_watch_access;
+
     event_loop* loop_;
     std::shared_ptr<base_protocol> protocol_;
+    std::weak_ptr<detail::transport_watcher> watcher_;
+    std::uint64_t watch_id_ = 0;
     bool receives_synchronously_;
 };
+
+namespace detail {
+
+struct transport_watch_access
+{
+    static void watch(transport& t, std::weak_ptr<transport_watcher> w, std::uint64_t id) noexcept
+    {
+        t.watcher_ = std::move(w);
+        t.watch_id_ = id;
+    }
+    // `from` hands its connection over to `to` (start_tls in place): the watch moves.
+    static void hand_over(transport& from, const std::shared_ptr<transport>& to) noexcept
+    {
+        auto w = std::exchange(from.watcher_, {}).lock();
+        if (!w)
+            return;
+        to->watcher_ = w;
+        to->watch_id_ = from.watch_id_;
+        w->transport_replaced(from.watch_id_, to);
+    }
+    static void end(transport& t) noexcept { t.notify_ended(); }
+};
+
+} // namespace detail
 // end::outline[]
 
 template <class Range>

@@ -14,6 +14,7 @@
 // transport instantiates it in its own .cpp file.
 
 #include <boost/tulip/detail/socket_transport.hpp>
+#include <boost/tulip/detail/transport_registry.hpp>
 
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
@@ -124,7 +125,9 @@ struct endpoint_of<Stream, true>
     file of a vanished device into "device gone") and `extra_info`. Make them with
     `start_transport`. */
 template <class Stream, class Base = transport>
-class reactor_transport : public Base
+class reactor_transport
+    : public Base
+    , private registered_transport
 {
 public:
     using stream_type = Stream;
@@ -154,6 +157,7 @@ public:
     // connection_made and the first read (asyncio's call_soon).
     void start()
     {
+        this->register_transport(this->get_loop());
         self_ = this->shared_from_this();
         boost::asio::post(stream_.get_executor(), [self = self_ptr()] {
             self->guarded([&] { self->get_protocol()->connection_made(*self); });
@@ -306,10 +310,29 @@ public:
         boost::system::error_code ec;
         stream_.cancel(ec); // the queued waits complete with operation_aborted
         Stream out(std::move(stream_));
+        this->unregister_transport(); // the stream is the next owner's
         // The transport's own reference goes from the loop (the caller may be inside a
         // call that holds the transport only through it).
         boost::asio::post(out.get_executor(), [keep = std::move(self_)] {});
         return out;
+    }
+
+    /** The io_context shuts down with the transport open (or its connection_lost not yet
+        delivered): as Asio's own objects, it ends without callbacks. The descriptor is
+        closed, the write buffer dropped, and the references that kept the transport and
+        its protocol alive (its own, and its protocol, which may hold it) are let go, so
+        both are freed unless the program holds them; `connection_lost` is not called. */
+    void shutdown_transport() noexcept override
+    {
+        closing_ = true;
+        closed_ = true;
+        wbuf_.clear();
+        boost::system::error_code ec;
+        stream_.close(ec);
+        std::shared_ptr<transport> keep = std::move(self_); // released last: may free `this`
+        std::shared_ptr<base_protocol> p = this->get_protocol();
+        this->set_protocol(nullptr);
+        p.reset(); // may run the protocol's destructor (not a callback)
     }
 
 protected:

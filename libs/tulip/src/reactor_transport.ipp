@@ -191,7 +191,9 @@ void reactor_transport<Stream, Base>::force_close(std::exception_ptr e, bool res
     stream_.close(ec); // the pending waits complete with operation_aborted
     boost::asio::post(stream_.get_executor(), [self = self_ptr(), e = std::move(e)] {
         auto keep = std::move(self->self_);
+        self->unregister_transport();
         self->guarded_lost(e);
+        self->notify_ended();
     });
 }
 

@@ -337,8 +337,13 @@ void server_state::start_serving()
         ++running_accepters_;
         l->accepter = create_task(loop_->get_executor(), accept_loop(l.get()), o);
         // The end is counted by a done callback, not by the body: a task cancelled before
-        // its first step never runs its body.
-        l->accepter.add_done_callback([self = shared_from_this()] { self->accepter_ended(); });
+        // its first step never runs its body. It holds the state weakly: the state holds
+        // the task, and an io_context destroyed with the server open frees the task unrun,
+        // which must free the state (and its listening sockets) too.
+        l->accepter.add_done_callback([w = weak_from_this()] {
+            if (auto self = w.lock())
+                self->accepter_ended();
+        });
     }
 }
 
@@ -460,9 +465,12 @@ template <class Socket>
 void server_state::start_tls(Socket s, std::string name)
 {
     const tls_hooks& h = require_tls_hooks("server_options::ssl");
-    std::uint64_t id = attach(nullptr);
-    auto self = shared_from_this();
-    tls_done done = [self, id, name](boost::system::error_code ec) {
+    std::uint64_t id = attach();
+    // Weak: the state holds the handshake, which holds this callback.
+    tls_done done = [w = weak_from_this(), id, name](boost::system::error_code ec) {
+        auto self = w.lock();
+        if (!self)
+            return;
         auto it = self->handshakes_.find(id);
         if (it == self->handshakes_.end())
             return;
@@ -524,18 +532,22 @@ void server_state::wake_if_idle()
     }
 }
 
-std::uint64_t server_state::attach(std::shared_ptr<transport> t)
+std::uint64_t server_state::attach()
 {
     std::uint64_t id = next_id_++;
-    connections_.emplace(id, std::move(t));
+    connections_.emplace(id, server_connection{});
     return id;
 }
 
-void server_state::set_transport(std::uint64_t id, std::shared_ptr<transport> t)
+void server_state::watch(std::uint64_t id, const std::shared_ptr<transport>& t, bool handler)
 {
     auto it = connections_.find(id);
-    if (it != connections_.end())
-        it->second = std::move(t);
+    if (it == connections_.end())
+        return;
+    it->second.t = t;
+    it->second.open = true;
+    it->second.handler = handler;
+    transport_watch_access::watch(*t, weak_from_this(), id);
 }
 
 void server_state::detach(std::uint64_t id)
@@ -544,17 +556,41 @@ void server_state::detach(std::uint64_t id)
         wake_if_idle();
 }
 
+void server_state::transport_ended(std::uint64_t id) noexcept
+{
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+        return;
+    it->second.open = false;
+    it->second.t.reset();
+    if (!it->second.handler)
+        detach(id);
+}
+
+void server_state::transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept
+{
+    auto it = connections_.find(id);
+    if (it != connections_.end())
+        it->second.t = std::move(t);
+}
+
 void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
 {
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+        return;
+    it->second.handler = false;
     if (e) {
         if (!is_cancellation(e))
             report("Unhandled exception in client_connected_cb", e);
         // As asyncio: a handler that failed or was cancelled leaves no connection behind.
-        auto it = connections_.find(id);
-        if (it != connections_.end() && it->second && !it->second->is_closing())
-            it->second->close();
+        if (auto t = it->second.t; t && !t->is_closing())
+            t->close();
     }
-    detach(id);
+    // The transport goes on until its connection_lost: a writer kept elsewhere keeps the
+    // connection open, and counted.
+    if (!it->second.open)
+        detach(id);
 }
 
 void server_state::cancel_handshakes()
@@ -566,25 +602,28 @@ void server_state::cancel_handshakes()
         p->cancel(); // done() runs from the loop and detaches it
 }
 
+std::vector<std::shared_ptr<transport>> server_state::open_transports() const
+{
+    std::vector<std::shared_ptr<transport>> ts;
+    for (auto& [id, c] : connections_)
+        if (c.t && c.open)
+            ts.push_back(c.t);
+    return ts;
+}
+
+// asyncio's Server.close_clients: every attached transport, whether or not its handler
+// still runs (a writer or transport may be kept by another task or by its protocol).
 void server_state::close_clients()
 {
     cancel_handshakes();
-    std::vector<std::shared_ptr<transport>> ts;
-    for (auto& [id, t] : connections_)
-        if (t)
-            ts.push_back(t);
-    for (auto& t : ts)
+    for (auto& t : open_transports())
         t->close();
 }
 
 void server_state::abort_clients()
 {
     cancel_handshakes();
-    std::vector<std::shared_ptr<transport>> ts;
-    for (auto& [id, t] : connections_)
-        if (t)
-            ts.push_back(t);
-    for (auto& t : ts)
+    for (auto& t : open_transports())
         t->abort();
 }
 

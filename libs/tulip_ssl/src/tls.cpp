@@ -10,6 +10,7 @@
 #include <boost/tulip/detail/socket_transport.hpp>
 #include <boost/tulip/detail/stream_protocol.hpp>
 #include <boost/tulip/detail/tls_hooks.hpp>
+#include <boost/tulip/detail/transport_registry.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/task.hpp>
@@ -104,7 +105,9 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // `buffered_protocol` gets them copied into its get_buffer memory at once), so no
 // protocol memory is held across a wait.
 template <class Socket>
-class tls_transport final : public transport
+class tls_transport final
+    : public transport
+    , private registered_transport
 {
 public:
     using stream_type = ssl::stream<Socket>;
@@ -134,6 +137,7 @@ public:
     // where the protocol carries on from the plain transport).
     void start(bool made = true)
     {
+        register_transport(get_loop());
         self_ = shared_from_this();
         asio::post(stream_.get_executor(), [self = self_ptr(), made] {
             if (self->closed_)
@@ -183,6 +187,21 @@ public:
     }
 
     bool is_closing() const noexcept override { return closing_; }
+
+    // The io_context shuts down with the transport open: as the socket transport's (no
+    // callbacks, no close_notify; the socket is closed and the references that kept the
+    // transport and its protocol alive are let go).
+    void shutdown_transport() noexcept override
+    {
+        closing_ = true;
+        closed_ = true;
+        error_code ec;
+        stream_.next_layer().close(ec);
+        std::shared_ptr<transport> keep = std::move(self_); // released last: may free `this`
+        std::shared_ptr<base_protocol> p = get_protocol();
+        set_protocol(nullptr);
+        p.reset();
+    }
 
     // ---- reading ------------------------------------------------------------------------
 
@@ -482,6 +501,7 @@ private:
         sock.close(ec); // the operations in flight complete with operation_aborted
         asio::post(stream_.get_executor(), [self = self_ptr(), e = std::move(e)] {
             auto keep = std::move(self->self_);
+            self->unregister_transport();
             try {
                 self->get_protocol()->connection_lost(e);
             } catch (...) {
@@ -490,6 +510,7 @@ private:
                                       std::current_exception(),
                                       {}});
             }
+            self->notify_ended();
         });
     }
 
@@ -674,14 +695,19 @@ private:
         // Bytes received before the upgrade: the TLS engine's first input, never the
         // application's.
         settings_.initial_data += p_->take_buffered();
+        // The plain transport ends here without connection_lost: whoever watches it (a
+        // server) follows the connection to the TLS transport, or learns that it ended.
+        plain_ = t->shared_from_this();
         try {
             if (is_socket_transport<asio::ip::tcp>(*t))
                 begin(release_socket<asio::ip::tcp>(*t));
             else
                 begin(release_socket<asio::local::stream_protocol>(*t));
         } catch (const boost::system::system_error& e) {
+            plain_.reset(); // not released: it carries on
             finish(e.code());
         } catch (const invalid_state_error&) {
+            plain_.reset();
             finish(error::invalid_state);
         }
     }
@@ -694,14 +720,22 @@ private:
         auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
         auto self = shared_from_this();
         h->start(std::move(s), [self, h](error_code ec) {
+            auto plain = std::move(self->plain_);
             if (ec) {
                 self->p_->connection_lost(
                     std::make_exception_ptr(boost::system::system_error(ec, "start_tls")));
+                if (plain)
+                    transport_watch_access::end(*plain);
                 return self->finish(ec);
             }
             try {
-                self->p_->set_transport(h->make(self->p_, false));
+                auto t = h->make(self->p_, false);
+                self->p_->set_transport(t);
+                if (plain)
+                    transport_watch_access::hand_over(*plain, t);
             } catch (const boost::system::system_error& e) {
+                if (plain)
+                    transport_watch_access::end(*plain);
                 return self->finish(e.code());
             }
             self->finish({});
@@ -719,6 +753,7 @@ private:
     std::function<void(error_code)> done_;
     tls_settings settings_;
     std::optional<std::pair<std::size_t, std::size_t>> saved_limits_;
+    std::shared_ptr<transport> plain_; // the transport the socket was taken from
 };
 
 const tls_hooks the_hooks{

@@ -134,7 +134,7 @@ struct stream_starter final : connection_starter
     {
         event_loop& loop = st.loop();
         auto proto = make_stream_protocol(loop, st.limit());
-        std::uint64_t id = st.attach(nullptr);
+        std::uint64_t id = st.attach();
         std::shared_ptr<transport> t;
         try {
             t = make(proto);
@@ -142,14 +142,19 @@ struct stream_starter final : connection_starter
             st.detach(id);
             throw;
         }
-        st.set_transport(id, t);
+        st.watch(id, t, true);
         task_options o;
         o.name = name;
         o.ctx = st.captured_context();
-        create_task(loop.get_executor(),
-                    serve_stream_connection<F>(st.shared_from_this(), id, cb, proto->reader(),
-                                               proto->writer()),
-                    o);
+        try {
+            create_task(loop.get_executor(),
+                        serve_stream_connection<F>(st.shared_from_this(), id, cb, proto->reader(),
+                                                   proto->writer()),
+                        o);
+        } catch (...) {
+            st.handler_ended(id, nullptr); // no handler: the dropped writer closes it
+            throw;
+        }
     }
 
     void start(server_state& st, boost::asio::ip::tcp::socket s) override
@@ -167,56 +172,6 @@ struct stream_starter final : connection_starter
 };
 
 // ---- protocol servers -----------------------------------------------------------------
-
-// The protocol in front of a factory's, so that the server learns of connection_lost.
-template <class P, class Base>
-class counting_protocol_base : public Base
-{
-public:
-    counting_protocol_base(std::shared_ptr<P> p, std::weak_ptr<server_state> st, std::uint64_t id)
-        : p_(std::move(p))
-        , st_(std::move(st))
-        , id_(id)
-    {}
-
-    void connection_made(transport& t) override { p_->connection_made(t); }
-    void connection_lost(std::exception_ptr e) override
-    {
-        p_->connection_lost(e);
-        if (auto s = st_.lock())
-            s->detach(id_);
-    }
-    void pause_writing() override { p_->pause_writing(); }
-    void resume_writing() override { p_->resume_writing(); }
-    bool eof_received() override { return p_->eof_received(); }
-
-protected:
-    std::shared_ptr<P> p_;
-
-private:
-    std::weak_ptr<server_state> st_;
-    std::uint64_t id_;
-};
-
-template <class P, bool Buffered = std::is_base_of_v<buffered_protocol, P>>
-class counting_protocol final : public counting_protocol_base<P, protocol>
-{
-public:
-    using counting_protocol_base<P, protocol>::counting_protocol_base;
-    void data_received(std::string_view d) override { this->p_->data_received(d); }
-};
-
-template <class P>
-class counting_protocol<P, true> final : public counting_protocol_base<P, buffered_protocol>
-{
-public:
-    using counting_protocol_base<P, buffered_protocol>::counting_protocol_base;
-    boost::asio::mutable_buffer get_buffer(std::size_t n) override
-    {
-        return this->p_->get_buffer(n);
-    }
-    void buffer_updated(std::size_t n) override { this->p_->buffer_updated(n); }
-};
 
 template <class Factory>
 struct protocol_starter final : connection_starter
@@ -246,16 +201,17 @@ struct protocol_starter final : connection_starter
         static_assert(std::is_base_of_v<protocol, P> || std::is_base_of_v<buffered_protocol, P>,
                       "create_server: the factory must return std::shared_ptr<P> for a "
                       "protocol or buffered_protocol P");
-        std::uint64_t id = st.attach(nullptr);
-        auto front = std::make_shared<counting_protocol<P>>(std::move(p), st.weak_from_this(), id);
+        std::uint64_t id = st.attach();
         std::shared_ptr<transport> t;
         try {
-            t = make(std::move(front));
+            t = make(std::shared_ptr<base_protocol>(std::move(p)));
         } catch (...) {
             st.detach(id);
             throw;
         }
-        st.set_transport(id, std::move(t));
+        // The transport tells the server when it ends, whatever its protocol is then
+        // (set_protocol) and whoever keeps it.
+        st.watch(id, t, false);
     }
 
     void start(server_state& st, boost::asio::ip::tcp::socket s) override
@@ -346,6 +302,11 @@ auto start_unix(std::shared_ptr<connection_starter> starter, std::filesystem::pa
         initiate_start_unix{}, token, std::move(starter), std::move(path), o);
 }
 
+inline std::vector<std::string> host_list(std::string_view host)
+{
+    return {std::string(host)};
+}
+
 template <class Range>
 std::vector<std::string> host_list(const Range& r)
 {
@@ -353,6 +314,16 @@ std::vector<std::string> host_list(const Range& r)
     for (const auto& h : r)
         v.emplace_back(std::string_view(h));
     return v;
+}
+
+// The one body of every TCP start_server and create_server overload: `Starter` (a
+// stream_starter or protocol_starter) made from the callback or factory, on the hosts.
+template <class Starter, class Arg, class Hosts, class Token>
+auto start_tcp_server(Arg arg, const Hosts& hosts, unsigned short port, const server_options& o,
+                      Token&& token)
+{
+    return start_tcp(std::make_shared<Starter>(std::move(arg)), host_list(hosts), port, o,
+                     static_cast<Token&&>(token));
 }
 
 } // namespace detail
@@ -380,10 +351,8 @@ template <class Callback,
 auto start_server(Callback cb, std::string_view host, unsigned short port, server_options options,
                   CompletionToken&& token)
 {
-    std::vector<std::string> hosts{std::string(host)};
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             std::move(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), host, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -391,9 +360,8 @@ template <class Callback,
 auto start_server(Callback cb, std::initializer_list<std::string_view> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -401,9 +369,8 @@ template <class Callback,
 auto start_server(Callback cb, std::span<const std::string> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -411,9 +378,8 @@ template <class Callback,
 auto start_server(Callback cb, std::span<const std::string_view> hosts, unsigned short port,
                   server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(std::make_shared<detail::stream_starter<Callback>>(std::move(cb)),
-                             detail::host_list(hosts), port, options,
-                             static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::stream_starter<Callback>>(
+        std::move(cb), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Callback,
@@ -430,10 +396,8 @@ template <class Factory,
 auto create_server(Factory factory, std::string_view host, unsigned short port,
                    server_options options, CompletionToken&& token)
 {
-    std::vector<std::string> hosts{std::string(host)};
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)), std::move(hosts),
-        port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), host, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
@@ -441,9 +405,8 @@ template <class Factory,
 auto create_server(Factory factory, std::initializer_list<std::string_view> hosts,
                    unsigned short port, server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)),
-        detail::host_list(hosts), port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
@@ -451,9 +414,8 @@ template <class Factory,
 auto create_server(Factory factory, std::span<const std::string_view> hosts, unsigned short port,
                    server_options options, CompletionToken&& token)
 {
-    return detail::start_tcp(
-        std::make_shared<detail::protocol_starter<Factory>>(std::move(factory)),
-        detail::host_list(hosts), port, options, static_cast<CompletionToken&&>(token));
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), hosts, port, options, static_cast<CompletionToken&&>(token));
 }
 
 template <class Factory,
