@@ -714,6 +714,10 @@ BOOST_TULIP_TEST_CASE(every_host_list_overload_binds_each_host)
     servers.push_back(co_await std::move(from_list));
     servers.push_back(
         co_await tulip::create_server(factory, std::span<const std::string_view>(views), 0));
+    // A named vector of strings, as the servers chapter shows (both kinds of server).
+    std::vector<std::string> vec(std::begin(strings), std::end(strings));
+    servers.push_back(co_await tulip::start_server(echo_lines, vec, 0));
+    servers.push_back(co_await tulip::create_server(factory, vec, 0));
     auto protocol_list = tulip::create_server(factory, {"127.0.0.1", "127.0.0.2"}, 0);
     servers.push_back(co_await std::move(protocol_list));
     for (auto& srv : servers) {

@@ -451,6 +451,10 @@ template <class Factory, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::err
                              CompletionToken = awaitable_token_t>
 auto create_server(Factory factory, std::span<const std::string_view> hosts, unsigned short port,
                    server_options options = {}, CompletionToken&& token = CompletionToken{});
+template <class Factory, BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server))
+                             CompletionToken = awaitable_token_t>
+auto create_server(Factory factory, std::span<const std::string> hosts, unsigned short port,
+                   server_options options = {}, CompletionToken&& token = CompletionToken{});
 
 /// A protocol server on a Unix socket (loop.create_unix_server); path rules as
 /// `start_unix_server`.

@@ -420,6 +420,15 @@ auto create_server(Factory factory, std::span<const std::string_view> hosts, uns
 
 template <class Factory,
           BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server)) CompletionToken>
+auto create_server(Factory factory, std::span<const std::string> hosts, unsigned short port,
+                   server_options options, CompletionToken&& token)
+{
+    return detail::start_tcp_server<detail::protocol_starter<Factory>>(
+        std::move(factory), hosts, port, options, static_cast<CompletionToken&&>(token));
+}
+
+template <class Factory,
+          BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, server)) CompletionToken>
 auto create_unix_server(Factory factory, std::filesystem::path path, server_options options,
                         CompletionToken&& token)
 {
