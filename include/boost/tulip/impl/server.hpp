@@ -228,8 +228,26 @@ struct protocol_starter final : connection_starter
 
 // ---- start --------------------------------------------------------------------------
 
+// awaitable_token's mapper of a start function: the error names what was being started
+// ("start_server on 127.0.0.1:8443: Address already in use"), as asyncio's does.
+struct start_server_mapper
+{
+    std::string where;
+
+    [[noreturn]] void operator()(const boost::system::error_code& ec, server&) const
+    {
+        if (ec.category() == tulip_category())
+            throw_tulip_error(ec);
+        throw boost::system::system_error(ec, where);
+    }
+};
+
 struct initiate_start_tcp
 {
+    std::string where;
+
+    start_server_mapper error_mapper() const { return {where}; }
+
     template <class Handler>
     void operator()(Handler&& h, std::shared_ptr<connection_starter> starter,
                     std::vector<std::string> hosts, unsigned short port, server_options o) const
@@ -265,6 +283,10 @@ struct initiate_start_tcp
 
 struct initiate_start_unix
 {
+    std::string where;
+
+    start_server_mapper error_mapper() const { return {where}; }
+
     template <class Handler>
     void operator()(Handler&& h, std::shared_ptr<connection_starter> starter,
                     std::filesystem::path path, server_options o) const
@@ -289,8 +311,12 @@ auto start_tcp(std::shared_ptr<connection_starter> starter, std::vector<std::str
                unsigned short port, const server_options& o, Token&& token)
 {
     check_server_options(o);
+    std::string where = "listening on ";
+    for (std::size_t i = 0; i < hosts.size(); ++i)
+        where += (i ? ", " : "") + (hosts[i].empty() ? std::string("*") : hosts[i]);
+    where += " port " + std::to_string(port);
     return boost::asio::async_initiate<Token, void(boost::system::error_code, server)>(
-        initiate_start_tcp{}, token, std::move(starter), std::move(hosts), port, o);
+        initiate_start_tcp{std::move(where)}, token, std::move(starter), std::move(hosts), port, o);
 }
 
 template <class Token>
@@ -298,8 +324,9 @@ auto start_unix(std::shared_ptr<connection_starter> starter, std::filesystem::pa
                 const server_options& o, Token&& token)
 {
     check_server_options(o);
+    std::string where = "listening on " + path.string();
     return boost::asio::async_initiate<Token, void(boost::system::error_code, server)>(
-        initiate_start_unix{}, token, std::move(starter), std::move(path), o);
+        initiate_start_unix{std::move(where)}, token, std::move(starter), std::move(path), o);
 }
 
 inline std::vector<std::string> host_list(std::string_view host)
