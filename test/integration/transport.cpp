@@ -38,6 +38,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -983,6 +984,141 @@ BOOST_TULIP_TEST_CASE(a_two_way_descriptor_transport_cannot_half_close)
     t->close();
     UNTIL(proto, proto->lost == 1);
     BOOST_TEST(!proto->lost_exc);
+}
+
+// The transport waits for input with a receive into its own buffer once it has read
+// anything (no epoll_ctl per wait): bytes that receive takes while reading is paused are
+// held, delivered after resume_reading, in order, and none is lost.
+BOOST_TULIP_TEST_CASE(bytes_received_while_paused_are_delivered_after_resume_in_order)
+{
+    auto proto = std::make_shared<recorder>();
+    auto pr = co_await make_pair(proto);
+    auto& peer = pr.peer;
+    auto& t = pr.transport;
+    co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
+    UNTIL(proto, proto->data == "x");
+    t->pause_reading();
+    co_await asio::async_write(peer, asio::buffer("yy", 2), asio::use_awaitable);
+    // Whether the transport took the bytes from the kernel or left them there, nothing
+    // reaches the protocol while it is paused: turn the loop a few times.
+    const int fd = *t->get_extra_info<int>("socket");
+    for (int i = 0; i < 1000; ++i) {
+        int queued = -1;
+        ::ioctl(fd, FIONREAD, &queued);
+        if (queued == 0)
+            break;
+        co_await tulip::sleep(1ms);
+    }
+    for (int i = 0; i < 10; ++i)
+        co_await tulip::sleep(0s);
+    BOOST_TEST(proto->data == "x");
+    t->resume_reading();
+    UNTIL(proto, proto->data == "xyy");
+    co_await asio::async_write(peer, asio::buffer("z", 1), asio::use_awaitable);
+    UNTIL(proto, proto->data == "xyyz");
+    BOOST_TEST(proto->lost == 0);
+}
+
+// start_tls in place takes the socket out of a live transport (detail::release_socket).
+// Bytes the transport's receive had already taken from the kernel when the release came
+// belong to the next owner: they are handed over with the socket, after the ones the
+// protocol got, and never to the protocol. Here the receive completes (with "b") before
+// the release runs, and its handler is queued behind the release.
+BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_the_transport_had_received)
+{
+    struct hooked : recorder
+    {
+        std::function<void(std::string_view)> hook;
+        void data_received(std::string_view d) override
+        {
+            recorder::data_received(d);
+            if (hook)
+                hook(d);
+        }
+    };
+    auto proto = std::make_shared<hooked>();
+    auto pr = co_await make_pair(proto);
+    auto& peer = pr.peer;
+    auto& t = pr.transport;
+    co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
+    UNTIL(proto, proto->data == "x"); // the transport waits with receives from now on
+
+    bool released = false;
+    std::string handed;
+    tcp::socket socket(tulip::get_running_loop().get_io_context());
+    const int fd = *t->get_extra_info<int>("socket");
+    auto& ex = tulip::get_running_loop().get_io_context();
+    proto->hook = [&](std::string_view d) {
+        if (d != "a")
+            return;
+        // "b" is in the kernel before the transport waits again. The transport issues its
+        // next receive from the loop (queued now, after this call); Asio tries it at
+        // once, so it takes "b" and queues its handler. The release is queued in between.
+        asio::write(peer, asio::buffer("b", 1));
+        pollfd pfd{fd, POLLIN, 0};
+        BOOST_REQUIRE(::poll(&pfd, 1, 5000) == 1);
+        asio::post(ex, [&, tr = t] {
+            asio::post(ex, [&, tr] {
+                tulip::detail::release_socket<tcp>(*tr, [&](tcp::socket s, std::string bytes) {
+                    socket = std::move(s);
+                    handed = std::move(bytes);
+                    released = true;
+                    proto->changed.set();
+                });
+            });
+        });
+    };
+    co_await asio::async_write(peer, asio::buffer("a", 1), asio::use_awaitable);
+    UNTIL(proto, released);
+    BOOST_TEST(proto->data == "xa");
+    BOOST_TEST(proto->lost == 0);
+    // The race this test is about happened: the receive had taken "b".
+    BOOST_TEST(handed == "b");
+    // Nothing lost, nothing reordered: the socket carries on with the new owner's bytes.
+    co_await asio::async_write(peer, asio::buffer("c", 1), asio::use_awaitable);
+    std::string rest(2 - std::min<std::size_t>(handed.size(), 1), '\0');
+    co_await asio::async_read(socket, asio::buffer(rest), asio::use_awaitable);
+    BOOST_TEST(handed + rest == "bc");
+}
+
+// The same with reading paused: the bytes the receive took and held go with the socket.
+BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_held_while_paused)
+{
+    auto proto = std::make_shared<recorder>();
+    auto pr = co_await make_pair(proto);
+    auto& peer = pr.peer;
+    auto& t = pr.transport;
+    co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
+    UNTIL(proto, proto->data == "x");
+    t->pause_reading();
+    co_await asio::async_write(peer, asio::buffer("held", 4), asio::use_awaitable);
+    const int fd = *t->get_extra_info<int>("socket");
+    for (int i = 0; i < 1000; ++i) { // until the transport's receive has taken them
+        int queued = -1;
+        ::ioctl(fd, FIONREAD, &queued);
+        if (queued == 0)
+            break;
+        co_await tulip::sleep(1ms);
+    }
+    bool released = false;
+    std::string handed;
+    tcp::socket socket(tulip::get_running_loop().get_io_context());
+    tulip::detail::release_socket<tcp>(*t, [&](tcp::socket s, std::string bytes) {
+        socket = std::move(s);
+        handed = std::move(bytes);
+        released = true;
+        proto->changed.set();
+    });
+    BOOST_TEST(!released); // never inside the call
+    UNTIL(proto, released);
+    co_await asio::async_write(peer, asio::buffer("next", 4), asio::use_awaitable);
+    BOOST_TEST(handed.size() <= 4);
+    std::string more(8 - handed.size(), '\0');
+    co_await asio::async_read(socket, asio::buffer(more), asio::use_awaitable);
+    // Whatever the transport had taken comes first, then what the kernel kept.
+    BOOST_TEST(handed + more == "heldnext");
+    BOOST_TEST(proto->data == "x");
+    BOOST_TEST(proto->lost == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -83,7 +83,8 @@ thread_bridge& loop_threads(event_loop& l);
 // their waiters are freed, unrun, when the loop shuts down.
 sync_object*& loop_primitives(event_loop& l) noexcept;
 // The receive buffer the loop's transports share (64 KiB, made on first use): a byte
-// stream's data_received views it, so an idle connection holds no receive buffer.
+// stream's data_received views it, so a connection that has not spoken holds no receive
+// buffer.
 std::span<char> loop_read_buffer(event_loop& l);
 } // namespace detail
 

@@ -30,11 +30,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -99,18 +103,27 @@ struct endpoint_of<Stream, true>
     `asio::posix::stream_descriptor`), deriving from `Base` (`transport`, or a public
     transport class with more operations, such as a serial port's).
 
-    Reactor style, as asyncio and uvloop: it waits for readiness (`async_wait`) and then
-    reads and writes with non-blocking system calls, so an idle connection holds no receive
-    buffer (a `protocol` gets views of the loop's receive buffer, a `buffered_protocol` gets
-    the bytes in its own memory) and a write goes to the kernel at once.
+    Reactor style, as asyncio and uvloop: it reads and writes with non-blocking system
+    calls when the descriptor is ready, so a connection that has not spoken holds no
+    receive buffer (a `protocol` gets views of the loop's receive buffer, a
+    `buffered_protocol` gets the bytes in its own memory) and a write goes to the kernel at
+    once.
 
-    Readiness waits and Asio's epoll reactor: the reactor registers a descriptor
-    edge-triggered and reports an edge only to an operation already queued; but Asio 1.26
-    queues a readiness wait with EPOLL_CTL_MOD, which re-arms the descriptor: one already
-    readable reports at once, so no arrival is missed, at the price of one epoll_ctl per
-    wait. The transport therefore waits only when a read found the descriptor drained
-    (EAGAIN, or a short read), and reads first where data may be there already (the first
-    read, after resume_reading, after a bounded batch of reads).
+    Waiting for input and Asio 1.26's epoll reactor: a descriptor is registered once,
+    edge-triggered, for input. A readiness wait (`async_wait`) is queued with an
+    EPOLL_CTL_MOD that re-arms the descriptor, one system call per wait. A receive
+    (`async_read_some`) is not: Asio first tries it at once (under load the next message
+    is usually there already, and no wait is needed at all) and otherwise queues it with
+    no system call. The transport therefore waits with `async_wait` only until its first
+    bytes arrive; from then on it keeps a small receive buffer (`receive_buffer_size`) and
+    waits with a receive into it, whose bytes it hands to the protocol as a read's. A
+    receive that fills that buffer is followed by reads into the loop's buffer (or the
+    protocol's), and while a wake-up brings more than the buffer holds (bulk input) the
+    waits are readiness waits again: a large message takes few calls and no copy through
+    the small buffer. Either way the transport waits
+    only when a read found the descriptor drained (EAGAIN, or a short read), and reads
+    first where data may be there already (the first read, after resume_reading, after a
+    bounded batch of reads).
 
     Per kind:
     - sockets: `write_eof` is `shutdown(SHUT_WR)`; `close` lingers (bounded) for the
@@ -294,11 +307,14 @@ public:
     }
 
     /** Takes the stream out of the transport without closing it (start_tls): the
-        transport ends here, without connection_lost (its protocol carries on over the
-        transport that takes the stream), and its readiness waits are cancelled (their
-        handlers see it ended). Bytes still in the kernel stay there for the next owner.
+        transport ends, without connection_lost (its protocol carries on over the
+        transport that takes the stream), and its pending receive is cancelled. `done`
+        then gets the stream and the bytes the transport had received but not delivered
+        (a receive that completed before the cancellation, bytes held while reading was
+        paused), in order; bytes still in the kernel stay there for the next owner. `done`
+        runs from the loop, never inside this call.
         @throws invalid_state_error if it is closing or has bytes to send. */
-    Stream release_stream()
+    void release_stream(std::function<void(Stream, std::string)> done)
     {
         if (closing_ || closed_)
             throw invalid_state_error("start_tls: the connection is closing");
@@ -307,14 +323,15 @@ public:
         closing_ = true;
         closed_ = true;
         linger_timer_.cancel();
-        boost::system::error_code ec;
-        stream_.cancel(ec); // the queued waits complete with operation_aborted
-        Stream out(std::move(stream_));
-        this->unregister_transport(); // the stream is the next owner's
-        // The transport's own reference goes from the loop (the caller may be inside a
-        // call that holds the transport only through it).
-        boost::asio::post(out.get_executor(), [keep = std::move(self_)] {});
-        return out;
+        on_released_ = std::move(done);
+        if (read_waiting_) {
+            // Its handler finishes the release: a receive Asio already performed carries
+            // bytes that belong to the next owner.
+            boost::system::error_code ec;
+            stream_.cancel(ec);
+        } else
+            boost::asio::post(stream_.get_executor(),
+                              [self = self_ptr()] { self->finish_release(0); });
     }
 
     /** The io_context shuts down with the transport open (or its connection_lost not yet
@@ -369,6 +386,9 @@ protected:
 private:
     static constexpr std::size_t default_high_water = 64 * 1024;
     static constexpr std::size_t read_size_hint = 64 * 1024;
+    // The receive buffer a transport keeps once it has read anything (see the class
+    // comment): a request line, an HTTP header or a 1 KiB message fits in one receive.
+    static constexpr std::size_t receive_buffer_size = 2048;
     // Reads per readiness event while each one fills the buffer: then the others on the
     // loop get their turn and the transport reads on from a posted continuation.
     static constexpr int max_reads_per_wakeup = 4;
@@ -393,8 +413,13 @@ private:
     void schedule_read();
     void wait_read();
     void on_readable(boost::system::error_code ec);
+    void on_received(boost::system::error_code ec, std::size_t n);
+    bool deliver_received();
+    bool has_received() const noexcept { return rhead_ < rend_; }
+    void finish_release(std::size_t n);
     void watch_hangup();
-    void do_read();
+    void post_wait();
+    void do_read(std::size_t received = 0);
     void on_eof();
     void drain();
     void fatal(boost::system::error_code ec);
@@ -410,6 +435,10 @@ private:
     std::shared_ptr<transport> self_; // while open
     boost::system::error_code error_; // what ended the connection, if an error did
     timer_handle linger_timer_;
+    std::unique_ptr<char[]> rbuf_; // the receive buffer, made when the first bytes arrive
+    std::uint32_t rhead_ = 0;      // rbuf_'s bytes [rhead_, rend_) are received, not
+    std::uint32_t rend_ = 0;       // yet delivered (reading paused)
+    std::function<void(Stream, std::string)> on_released_; // release_stream's `done`
     [[no_unique_address]] endpoint_type peername_{};
     [[no_unique_address]] endpoint_type sockname_{};
     int fd_ = -1;
@@ -421,8 +450,9 @@ private:
     bool eof_written_ = false;    // write_eof called
     bool shut_wr_ = false;        // our end of stream is sent
     bool lingering_ = false;      // the lingering close reads and drops input
-    bool read_waiting_ = false;   // a readiness wait for reading is queued
-    bool read_posted_ = false;    // a read attempt is posted
+    bool read_waiting_ = false;   // a readiness wait or a receive is queued
+    bool read_posted_ = false;    // a read attempt or a wait is posted
+    bool bulk_ = false;           // the last wake-up read more than rbuf_ holds
     bool write_waiting_ = false;  // a readiness wait for writing is queued
     bool writing_paused_ = false; // the protocol was told pause_writing
     bool sendfile_hold_ = false;  // a sendfile writes on the stream (hold_for_sendfile)

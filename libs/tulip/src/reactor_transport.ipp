@@ -244,6 +244,15 @@ template <class Stream, class Base>
 void reactor_transport<Stream, Base>::wait_read()
 {
     read_waiting_ = true;
+    if (rbuf_ && !bulk_ && !has_received()) {
+        // A receive: no EPOLL_CTL_MOD, and none of a wait's cost when the bytes are there
+        // (see the class comment).
+        stream_.async_read_some(boost::asio::buffer(rbuf_.get(), receive_buffer_size),
+                                [self = self_ptr()](boost::system::error_code ec, std::size_t n) {
+                                    self->on_received(ec, n);
+                                });
+        return;
+    }
     stream_.async_wait(Stream::wait_read, [self = self_ptr()](boost::system::error_code ec) {
         self->on_readable(ec);
     });
@@ -253,6 +262,10 @@ template <class Stream, class Base>
 void reactor_transport<Stream, Base>::on_readable(boost::system::error_code ec)
 {
     read_waiting_ = false;
+    if (on_released_) {
+        finish_release(0);
+        return;
+    }
     if (closed_)
         return;
     if (ec) {
@@ -260,6 +273,113 @@ void reactor_transport<Stream, Base>::on_readable(boost::system::error_code ec)
         return;
     }
     do_read();
+}
+
+template <class Stream, class Base>
+void reactor_transport<Stream, Base>::on_received(boost::system::error_code ec, std::size_t n)
+{
+    read_waiting_ = false;
+    if (on_released_) {
+        finish_release(ec ? 0 : n);
+        return;
+    }
+    if (closed_)
+        return;
+    if (lingering_) { // input after our close is read and dropped
+        if (ec)
+            force_close(nullptr, false); // the peer's FIN, or an error
+        else if (n < receive_buffer_size)
+            wait_read();
+        else
+            drain();
+        return;
+    }
+    if (ec) {
+        ec = translate_error(ec);
+        if (ec == boost::asio::error::eof)
+            on_eof();
+        else
+            fatal(ec);
+        return;
+    }
+    rhead_ = 0;
+    rend_ = static_cast<std::uint32_t>(n);
+    if (!deliver_received() || has_received() || paused_ || closing_)
+        return; // a callback threw, or resume_reading or close goes on
+    if (n == receive_buffer_size || !short_read_drains())
+        do_read(n); // more may be there
+    else
+        post_wait();
+}
+
+// The next receive, from the loop: Asio tries a receive at once, and by then the protocol
+// has answered (a stream's task has run) and the peer may have sent its next message.
+template <class Stream, class Base>
+void reactor_transport<Stream, Base>::post_wait()
+{
+    read_posted_ = true;
+    boost::asio::post(stream_.get_executor(), [self = self_ptr()] {
+        self->read_posted_ = false;
+        if (self->closed_ || self->read_waiting_)
+            return;
+        if (self->lingering_ || self->paused_ || self->closing_)
+            self->do_read(); // drains a lingering close, else leaves it to resume or close
+        else
+            self->wait_read();
+    });
+}
+
+// Hands the received bytes not yet delivered to the protocol, as far as it keeps reading.
+// Returns false if a callback threw (the connection is then aborted).
+template <class Stream, class Base>
+bool reactor_transport<Stream, Base>::deliver_received()
+{
+    const auto& p = this->get_protocol();
+    while (has_received() && !paused_ && !closing_) {
+        const char* data = rbuf_.get() + rhead_;
+        const std::size_t left = rend_ - rhead_;
+        if (!p->is_buffered()) {
+            rhead_ = rend_;
+            if (!guarded([&] {
+                    static_cast<protocol&>(*p).data_received(std::string_view(data, left));
+                }))
+                return false;
+            continue;
+        }
+        auto& bp = static_cast<buffered_protocol&>(*p);
+        boost::asio::mutable_buffer b;
+        if (!guarded([&] { b = bp.get_buffer(left); }))
+            return false;
+        if (b.size() == 0) {
+            guarded([] { throw std::length_error("get_buffer returned an empty buffer"); });
+            return false;
+        }
+        const std::size_t k = std::min(left, b.size());
+        std::memcpy(b.data(), data, k);
+        rhead_ += static_cast<std::uint32_t>(k);
+        if (!guarded([&] { bp.buffer_updated(k); }))
+            return false;
+    }
+    if (!has_received())
+        rhead_ = rend_ = 0;
+    return true;
+}
+
+template <class Stream, class Base>
+void reactor_transport<Stream, Base>::finish_release(std::size_t n)
+{
+    std::string bytes;
+    if (has_received())
+        bytes.assign(rbuf_.get() + rhead_, rend_ - rhead_);
+    if (n != 0)
+        bytes.append(rbuf_.get(), n);
+    rhead_ = rend_ = 0;
+    Stream out(std::move(stream_));
+    this->unregister_transport(); // the stream is the next owner's
+    auto done = std::move(on_released_);
+    on_released_ = nullptr;
+    std::shared_ptr<transport> keep = std::move(self_); // the caller holds another
+    done(std::move(out), std::move(bytes));
 }
 
 // A write-only descriptor (a pipe's write end) becomes "readable" only when its reader
@@ -276,14 +396,17 @@ void reactor_transport<Stream, Base>::watch_hangup()
 }
 
 template <class Stream, class Base>
-void reactor_transport<Stream, Base>::do_read()
+void reactor_transport<Stream, Base>::do_read(std::size_t received)
 {
     if (closed_ || read_waiting_)
         return;
     if (lingering_) {
+        rhead_ = rend_ = 0; // closing: nothing more is delivered
         drain();
         return;
     }
+    if (has_received() && (!deliver_received() || has_received()))
+        return; // a callback threw, or reading was paused again
     for (int i = 0; i < max_reads_per_wakeup; ++i) {
         if (paused_ || closing_ || peer_eof_)
             return; // resume_reading or close goes on
@@ -313,12 +436,18 @@ void reactor_transport<Stream, Base>::do_read()
                 }))
                 return;
         }
+        received += n;
+        // Bulk input (more than the receive buffer holds per wake-up) waits for readiness:
+        // an epoll_ctl per wake-up costs less than a receive of part of it.
+        bulk_ = received > receive_buffer_size;
         if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
             wait_read();
             return;
         }
         if (ec)
             ec = translate_error(ec);
+        else if (!rbuf_) // the first bytes: from now on the waits are receives
+            rbuf_ = std::make_unique_for_overwrite<char[]>(receive_buffer_size);
         if (ec == boost::asio::error::eof) {
             on_eof();
             return;

@@ -84,19 +84,23 @@ void end_socket_sendfile(transport& t) noexcept
 }
 
 template <class Protocol>
-boost::asio::basic_stream_socket<Protocol> release_socket(transport& t)
+void release_socket(
+    transport& t, std::function<void(boost::asio::basic_stream_socket<Protocol>, std::string)> done)
 {
     using impl = reactor_transport<boost::asio::basic_stream_socket<Protocol>>;
     auto* r = dynamic_cast<impl*>(&t);
     if (!r)
         throw invalid_state_error("start_tls: the transport is not a TCP or Unix socket's");
-    return r->release_stream();
+    r->release_stream(std::move(done));
 }
 
-template boost::asio::basic_stream_socket<boost::asio::ip::tcp>
-release_socket<boost::asio::ip::tcp>(transport&);
-template boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>
-release_socket<boost::asio::local::stream_protocol>(transport&);
+template void release_socket<boost::asio::ip::tcp>(
+    transport&,
+    std::function<void(boost::asio::basic_stream_socket<boost::asio::ip::tcp>, std::string)>);
+template void release_socket<boost::asio::local::stream_protocol>(
+    transport&,
+    std::function<void(boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
+                       std::string)>);
 
 template <class Protocol>
 bool is_socket_transport(const transport& t) noexcept

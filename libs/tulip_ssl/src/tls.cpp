@@ -692,31 +692,43 @@ private:
     void take_over()
     {
         transport* t = p_->get_transport();
-        // Bytes received before the upgrade: the TLS engine's first input, never the
-        // application's.
-        settings_.initial_data += p_->take_buffered();
         // The plain transport ends here without connection_lost: whoever watches it (a
         // server) follows the connection to the TLS transport, or learns that it ended.
         plain_ = t->shared_from_this();
         try {
             if (is_socket_transport<asio::ip::tcp>(*t))
-                begin(release_socket<asio::ip::tcp>(*t));
+                release_socket<asio::ip::tcp>(*t, released<asio::ip::tcp::socket>());
             else
-                begin(release_socket<asio::local::stream_protocol>(*t));
+                release_socket<asio::local::stream_protocol>(
+                    *t, released<asio::local::stream_protocol::socket>());
         } catch (const boost::system::system_error& e) {
             plain_.reset(); // not released: it carries on
-            finish(e.code());
+            return finish(e.code());
         } catch (const invalid_state_error&) {
             plain_.reset();
-            finish(error::invalid_state);
+            return finish(error::invalid_state);
         }
+        // Bytes received before the upgrade: the TLS engine's first input, never the
+        // application's.
+        settings_.initial_data += p_->take_buffered();
+        // No transport under the streams while the handshake runs: writes are refused.
+        p_->set_transport(nullptr);
+    }
+
+    // The socket has left the plain transport (always later than release_socket's call):
+    // the bytes that transport had received come after the reader's.
+    template <class Socket>
+    std::function<void(Socket, std::string)> released()
+    {
+        return [self = shared_from_this()](Socket s, std::string more) {
+            self->settings_.initial_data += more;
+            self->begin(std::move(s));
+        };
     }
 
     template <class Socket>
     void begin(Socket s)
     {
-        // No transport under the streams while the handshake runs: writes are refused.
-        p_->set_transport(nullptr);
         auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
         auto self = shared_from_this();
         h->start(std::move(s), [self, h](error_code ec) {

@@ -15,7 +15,9 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <functional>
 #include <memory>
+#include <string>
 
 namespace boost::tulip {
 class base_protocol;
@@ -36,12 +38,12 @@ void set_cloexec(int fd);
     the loop (posted, as asyncio's call_soon), calls `proto->connection_made` and starts
     reading. The transport keeps itself alive until `connection_lost` has been delivered.
 
-    Reactor style, as asyncio and uvloop: the transport waits for readiness
-    (`async_wait`) and then reads and writes with non-blocking system calls, so an idle
-    connection holds no receive buffer (a `protocol` gets views of the loop's receive
-    buffer, a `buffered_protocol` gets the bytes in its own memory) and a write goes to the
-    kernel at once. See socket_transport.cpp for how the readiness waits meet Asio's
-    edge-triggered epoll reactor.
+    Reactor style, as asyncio and uvloop: the transport reads and writes with non-blocking
+    system calls when the socket is ready, so a connection that has not spoken holds no
+    receive buffer (a `protocol` gets views of the loop's receive buffer, a
+    `buffered_protocol` gets the bytes in its own memory) and a write goes to the kernel at
+    once. See reactor_transport.hpp for how its waits meet Asio's edge-triggered epoll
+    reactor (a 2 KiB receive buffer once bytes have arrived).
     @throws boost::system::system_error if the socket cannot be configured. */
 template <class Protocol>
 std::shared_ptr<transport> make_socket_transport(event_loop& loop,
@@ -59,16 +61,24 @@ make_socket_transport<boost::asio::local::stream_protocol>(
 
 /** Takes the socket out of a live transport made by `make_socket_transport` with this
     `Protocol`, without closing it (start_tls in place): the transport ends without
-    `connection_lost`, its waits cancelled; bytes the kernel holds stay for the next owner.
+    `connection_lost`, its pending receive cancelled. `done` gets the socket and the bytes
+    the transport had received but not delivered to its protocol (they come after those the
+    protocol holds); bytes the kernel holds stay for the next owner. `done` runs from the
+    loop, never inside this call.
     @throws invalid_state_error if `t` is not such a transport, is closing, or has bytes
     to send. */
 template <class Protocol>
-boost::asio::basic_stream_socket<Protocol> release_socket(transport& t);
+void release_socket(
+    transport& t,
+    std::function<void(boost::asio::basic_stream_socket<Protocol>, std::string)> done);
 
-extern template boost::asio::basic_stream_socket<boost::asio::ip::tcp>
-release_socket<boost::asio::ip::tcp>(transport&);
-extern template boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>
-release_socket<boost::asio::local::stream_protocol>(transport&);
+extern template void release_socket<boost::asio::ip::tcp>(
+    transport&,
+    std::function<void(boost::asio::basic_stream_socket<boost::asio::ip::tcp>, std::string)>);
+extern template void release_socket<boost::asio::local::stream_protocol>(
+    transport&,
+    std::function<void(boost::asio::basic_stream_socket<boost::asio::local::stream_protocol>,
+                       std::string)>);
 
 /// Whether `t` is a socket transport of this `Protocol` (one `release_socket` accepts).
 template <class Protocol>
