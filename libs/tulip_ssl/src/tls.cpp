@@ -718,6 +718,10 @@ private:
         // No transport under the streams while the handshake runs: writes are refused.
         p_->set_transport(nullptr);
         auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
+        // A server counting the connection stops it through the handshake meanwhile
+        // (close_clients, abort_clients).
+        if (plain_)
+            transport_watch_access::upgrading(*plain_, h);
         auto self = shared_from_this();
         h->start(std::move(s), [self, h](error_code ec) {
             auto plain = std::move(self->plain_);
