@@ -157,8 +157,9 @@ struct server_listener
 struct server_connection
 {
     std::shared_ptr<transport> t; // what close_clients/abort_clients close
-    // During start_tls in place (no transport then): what they cancel instead.
-    std::shared_ptr<tls_pending> upgrade;
+    // During start_tls in place (no transport then): what they cancel instead. Weak: the
+    // handshake's own operation keeps it, and it keeps the handler, which keeps the server.
+    std::weak_ptr<tls_pending> upgrade;
     bool handler = false; // a stream handler's task runs
     bool open = false;    // the transport has not ended
 };

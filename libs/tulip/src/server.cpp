@@ -614,8 +614,8 @@ void server_state::cancel_handshakes()
     for (auto& [id, p] : handshakes_)
         hs.push_back(p);
     for (auto& [id, c] : connections_)
-        if (c.upgrade)
-            hs.push_back(c.upgrade);
+        if (auto h = c.upgrade.lock())
+            hs.push_back(std::move(h));
     for (auto& p : hs)
         p->cancel();
 }
