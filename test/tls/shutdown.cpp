@@ -65,4 +65,53 @@ BOOST_AUTO_TEST_CASE(open_tls_transports_are_closed_and_freed_with_their_io_cont
     BOOST_TEST(net_test::open_descriptors() == fds_before);
 }
 
+// The same with a server connection in the middle of an in-place upgrade: its handler
+// waits in start_tls for a ClientHello that never comes when the io_context goes. The
+// handshake, the connection's streams and its socket are freed, and start_tls never
+// completes.
+BOOST_AUTO_TEST_CASE(a_pending_in_place_upgrade_is_freed_with_its_io_context)
+{
+    std::weak_ptr<tulip::transport> plain;
+    int completed = 0;
+    const std::size_t fds_before = net_test::open_descriptors();
+    {
+        auto sctx = server_context();
+        asio::io_context ioc;
+        bool ready = false;
+        auto body = [&]() -> tulip::awaitable<void> {
+            tulip::event never, upgrading;
+            auto cb = [&](tulip::stream_reader r,
+                          tulip::stream_writer w) -> tulip::awaitable<void> {
+                std::string cmd = co_await r.readline();
+                w.write("220 go ahead\r\n");
+                plain = w.transport()->shared_from_this();
+                tulip::tls_options o;
+                o.server_side = true;
+                upgrading.set();
+                try {
+                    co_await w.start_tls(sctx, o);
+                } catch (...) {
+                }
+                ++completed; // never reached
+            };
+            auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+            tcp::socket c = co_await net_test::connect_to(first_endpoint(srv));
+            std::string reply = co_await net_test::round_trip(c, "STARTTLS\r\n");
+            BOOST_TEST(reply == "220 go ahead\r\n");
+            co_await upgrading.wait();
+            co_await tulip::sleep(10ms); // the handshake waits for the ClientHello
+            ready = true;
+            ioc.stop(); // nothing more runs: the io_context goes as it is now
+            co_await never.wait();
+        };
+        auto task = tulip::create_task(ioc, body());
+        for (int i = 0; i < 1000 && !ready; ++i)
+            ioc.run_for(10ms);
+        BOOST_REQUIRE(ready);
+    }
+    BOOST_TEST(completed == 0);
+    BOOST_TEST(plain.expired());
+    BOOST_TEST(net_test::open_descriptors() == fds_before);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

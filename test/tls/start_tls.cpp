@@ -507,4 +507,67 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_connection_upgraded_in_pl
     co_await close_clients_ends_a_kept_connection(srv, r, kept[0]);
 }
 
+namespace {
+
+// A server connection in the middle of an in-place upgrade (its socket out of the plain
+// transport, the TLS handshake not done) is still the server's: close_clients or
+// abort_clients stops the handshake, the handler's start_tls fails with
+// operation_aborted, the client's socket ends, and wait_closed waits for the handler. The
+// client asks for STARTTLS and then sends `stall` (nothing, or a partial ClientHello) and
+// no more. The handshake timeout is the default (60 s): only close_clients can end it
+// within the tests' 5 s bounds.
+tulip::awaitable<void> pending_in_place_handshake_is_ended(bool abort, std::string stall)
+{
+    auto sctx = server_context();
+    tulip::event upgrading, ended;
+    boost::system::error_code upgrade_error;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        std::string cmd = co_await r.readline();
+        BOOST_TEST(cmd == "STARTTLS\r\n");
+        w.write("220 go ahead\r\n");
+        tulip::tls_options so;
+        so.server_side = true;
+        upgrading.set();
+        try {
+            co_await w.start_tls(sctx, so);
+        } catch (const boost::system::system_error& e) {
+            upgrade_error = e.code();
+        }
+        ended.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    tcp::socket c = co_await net_test::connect_to(first_endpoint(srv));
+    std::string reply = co_await net_test::round_trip(c, "STARTTLS\r\n");
+    BOOST_TEST(reply == "220 go ahead\r\n");
+    co_await upgrading.wait(); // the handler has gone into start_tls
+    if (!stall.empty())
+        co_await asio::async_write(c, asio::buffer(stall), asio::use_awaitable);
+    // The handler's connection keeps wait_closed waiting (checked after 100 ms).
+    auto waiter = co_await net_test::close_and_start_waiting(srv);
+    BOOST_TEST(!ended.is_set()); // the handshake is still waiting for the client
+    if (abort)
+        srv.abort_clients();
+    else
+        srv.close_clients();
+    co_await tulip::timeout(5s, ended.wait());
+    BOOST_TEST(upgrade_error == asio::error::operation_aborted, upgrade_error.message());
+    boost::system::error_code end = co_await net_test::read_end(c);
+    BOOST_TEST((end == asio::error::eof || end == asio::error::connection_reset), end.message());
+    co_await tulip::timeout(5s, waiter.wait());
+}
+
+} // namespace
+
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_ends_a_connection_waiting_for_its_client_hello)
+{
+    co_await pending_in_place_handshake_is_ended(false, "");
+}
+
+BOOST_TULIP_TEST_CASE_REALTIME(abort_clients_ends_a_connection_stalled_in_its_client_hello)
+{
+    // A TLS handshake record header announcing 512 bytes, then the first three of them.
+    co_await pending_in_place_handshake_is_ended(
+        true, std::string("\x16\x03\x01\x02\x00\x01\x00\x01", 8));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

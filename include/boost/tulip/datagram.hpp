@@ -11,6 +11,7 @@
 #include <boost/tulip/detail/config.hpp>
 
 #include <boost/tulip/awaitable_token.hpp>
+#include <boost/tulip/detail/transport_registry.hpp>
 #include <boost/tulip/detail/unix_socket_file.hpp>
 #include <boost/tulip/event_loop.hpp>
 
@@ -123,7 +124,11 @@ struct datagram_transport_key
 
     It lives in a `std::shared_ptr` and, while open, keeps itself alive: dropping every
     handle does not close it; call `close()` or `abort()`. It is loop-local: call it on
-    its loop's thread only. Its socket is close-on-exec.
+    its loop's thread only. Its socket is close-on-exec. When its io_context is destroyed
+    with the endpoint still open, it ends as the stream transports do: the socket is
+    closed (and its Unix socket file removed), no protocol callback runs, and the
+    endpoint lets go of its protocol, so that a protocol that holds it and the endpoint
+    are both freed.
 
     Receiving: each datagram is read into the endpoint's 64 KiB buffer and handed to
     `datagram_received`; a few per wake-up, so that a flood does not starve the loop.
@@ -137,6 +142,7 @@ struct datagram_transport_key
 template <class Protocol>
 class basic_datagram_transport
     : public std::enable_shared_from_this<basic_datagram_transport<Protocol>>
+    , private detail::registered_transport
 {
 public:
     using protocol_type = Protocol;
@@ -246,6 +252,7 @@ private:
     template <class F>
     void call_protocol(F&& f) noexcept;
     std::any extra_info(std::string_view name) const;
+    void shutdown_transport() noexcept override;
 
     event_loop* loop_;
     socket_type socket_;

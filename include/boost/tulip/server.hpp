@@ -157,8 +157,11 @@ struct server_listener
 struct server_connection
 {
     std::shared_ptr<transport> t; // what close_clients/abort_clients close
-    bool handler = false;         // a stream handler's task runs
-    bool open = false;            // the transport has not ended
+    // During start_tls in place (no transport then): what they cancel instead. Weak: the
+    // handshake's own operation keeps it, and it keeps the handler, which keeps the server.
+    std::weak_ptr<tls_pending> upgrade;
+    bool handler = false; // a stream handler's task runs
+    bool open = false;    // the transport has not ended
 };
 
 // The state every `server` handle shares.
@@ -200,6 +203,7 @@ public:
     void handler_ended(std::uint64_t id, std::exception_ptr e);
     void transport_ended(std::uint64_t id) noexcept override;
     void transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept override;
+    void transport_upgrading(std::uint64_t id, std::shared_ptr<tls_pending> h) noexcept override;
     std::size_t active_connections() const noexcept { return connections_.size(); }
 
     // wait_closed / serve_forever bookkeeping.

@@ -301,7 +301,9 @@ public:
         connection; `tulip::error::server_hostname_required` for a client whose `ctx`
         verifies the peer and `opts.server_hostname` is empty (the connection is left as
         it was); else the handshake's errors (see `async_start_tls`).
-        @par Per-Operation Cancellation None: the handshake ends by its timeout.
+        @par Per-Operation Cancellation None: the handshake ends by its timeout, or, for
+        a server's connection, by `server::close_clients`/`abort_clients`, which stop it
+        (`operation_aborted`, the connection closed).
         @par Lifetime `ctx` must outlive the connection; `opts`' buffers and strings
         must stay valid until the operation completes. */
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))

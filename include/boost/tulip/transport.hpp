@@ -41,6 +41,8 @@ class transport;
 
 namespace detail {
 
+class tls_pending;
+
 // Who learns that a transport has ended (a server counts its connections by their
 // transports, as asyncio's Server._attach/_detach): told once, after the protocol's
 // connection_lost has returned, or when the transport hands its connection to another
@@ -50,6 +52,10 @@ class transport_watcher
 public:
     virtual void transport_ended(std::uint64_t id) noexcept = 0;
     virtual void transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept = 0;
+    // Between the two transports of start_tls in place: the connection has no transport,
+    // only the TLS handshake `h`, which is what stopping the connection cancels. Ends with
+    // transport_replaced (the handshake succeeded) or transport_ended.
+    virtual void transport_upgrading(std::uint64_t id, std::shared_ptr<tls_pending> h) noexcept = 0;
 
 protected:
     ~transport_watcher() = default;
@@ -288,6 +294,13 @@ struct transport_watch_access
         w->transport_replaced(from.watch_id_, to);
     }
     static void end(transport& t) noexcept { t.notify_ended(); }
+    // `t` has given its socket to the TLS handshake `h` (start_tls in place); the watch
+    // stays on `t` until `hand_over` or `end`.
+    static void upgrading(transport& t, std::shared_ptr<tls_pending> h) noexcept
+    {
+        if (auto w = t.watcher_.lock())
+            w->transport_upgrading(t.watch_id_, std::move(h));
+    }
 };
 
 } // namespace detail

@@ -563,6 +563,7 @@ void server_state::transport_ended(std::uint64_t id) noexcept
         return;
     it->second.open = false;
     it->second.t.reset();
+    it->second.upgrade.reset();
     if (!it->second.handler)
         detach(id);
 }
@@ -570,8 +571,19 @@ void server_state::transport_ended(std::uint64_t id) noexcept
 void server_state::transport_replaced(std::uint64_t id, std::shared_ptr<transport> t) noexcept
 {
     auto it = connections_.find(id);
-    if (it != connections_.end())
-        it->second.t = std::move(t);
+    if (it == connections_.end())
+        return;
+    it->second.t = std::move(t);
+    it->second.upgrade.reset();
+}
+
+void server_state::transport_upgrading(std::uint64_t id, std::shared_ptr<tls_pending> h) noexcept
+{
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+        return;
+    it->second.t.reset(); // the plain transport has let go of the socket
+    it->second.upgrade = std::move(h);
 }
 
 void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
@@ -593,13 +605,19 @@ void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
         detach(id);
 }
 
+// The handshakes of connections not handed to their handler yet, and of connections whose
+// handler upgrades them in place (start_tls): each one's done() runs from the loop, fails
+// with operation_aborted, and ends the connection (a detach, or transport_ended).
 void server_state::cancel_handshakes()
 {
     std::vector<std::shared_ptr<tls_pending>> hs;
     for (auto& [id, p] : handshakes_)
         hs.push_back(p);
+    for (auto& [id, c] : connections_)
+        if (auto h = c.upgrade.lock())
+            hs.push_back(std::move(h));
     for (auto& p : hs)
-        p->cancel(); // done() runs from the loop and detaches it
+        p->cancel();
 }
 
 std::vector<std::shared_ptr<transport>> server_state::open_transports() const

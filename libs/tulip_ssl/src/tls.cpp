@@ -730,8 +730,15 @@ private:
     void begin(Socket s)
     {
         auto h = std::make_shared<pending_handshake<Socket>>(p_->loop(), settings_);
+        // A server counting the connection stops it through the handshake meanwhile
+        // (close_clients, abort_clients).
+        if (plain_)
+            transport_watch_access::upgrading(*plain_, h);
         auto self = shared_from_this();
-        h->start(std::move(s), [self, h](error_code ec) {
+        // `h` weakly: it holds this callback until it runs (and its operation holds it),
+        // so that an io_context destroyed meanwhile frees them all.
+        std::weak_ptr<pending_handshake<Socket>> weak_h = h;
+        h->start(std::move(s), [self, weak_h](error_code ec) {
             auto plain = std::move(self->plain_);
             if (ec) {
                 self->p_->connection_lost(
@@ -741,7 +748,7 @@ private:
                 return self->finish(ec);
             }
             try {
-                auto t = h->make(self->p_, false);
+                auto t = weak_h.lock()->make(self->p_, false); // it is running this
                 self->p_->set_transport(t);
                 if (plain)
                     transport_watch_access::hand_over(*plain, t);

@@ -73,6 +73,9 @@ basic_datagram_transport<Protocol>::basic_datagram_transport(detail::datagram_tr
 {
     if (!owned_path.empty())
         owned_file_.adopt(std::move(owned_path));
+    // From here until connection_lost has been delivered: the io_context's shutdown ends
+    // the endpoint if it is still listed then.
+    this->register_transport(loop);
 }
 
 template <class Protocol>
@@ -82,6 +85,27 @@ basic_datagram_transport<Protocol>::~basic_datagram_transport()
     // file goes too if it is still ours.
     if (!closed_)
         owned_file_.remove();
+}
+
+// The io_context shuts down with the endpoint open, or its connection_lost not delivered
+// yet: as the stream transports (reactor_transport), it ends without callbacks. The socket
+// is closed (its pending waits are destroyed unrun with the io_context's other work), the
+// send queue dropped, and the protocol let go: it usually holds the endpoint, and the
+// endpoint held it, so neither would ever be freed.
+template <class Protocol>
+void basic_datagram_transport<Protocol>::shutdown_transport() noexcept
+{
+    closing_ = true;
+    closed_ = true;
+    queue_.clear();
+    buffered_ = 0;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    owned_file_.remove();
+    // Released last: the protocol's destructor may drop the last other reference.
+    std::shared_ptr<basic_datagram_transport> keep = this->weak_from_this().lock();
+    std::shared_ptr<protocol_interface> p = std::move(protocol_);
+    p.reset(); // may run the protocol's destructor (not a callback)
 }
 
 template <class Protocol>
@@ -352,6 +376,7 @@ void basic_datagram_transport<Protocol>::finish(std::exception_ptr exc)
         self->call_protocol([&](protocol_interface& p) { p.connection_lost(exc); });
         // Breaks the usual cycle: a protocol holding its transport.
         self->protocol_.reset();
+        self->unregister_transport(); // ended: nothing left for the shutdown to do
     });
 }
 
