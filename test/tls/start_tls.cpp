@@ -570,4 +570,43 @@ BOOST_TULIP_TEST_CASE_REALTIME(abort_clients_ends_a_connection_stalled_in_its_cl
         true, std::string("\x16\x03\x01\x02\x00\x01\x00\x01", 8));
 }
 
+// close_clients in the loop turn where start_tls takes the socket out of the plain
+// transport: that hand-over completes from the loop, before the handshake exists, and
+// the handshake is stopped once it does.
+BOOST_TULIP_TEST_CASE_REALTIME(close_clients_in_the_same_turn_as_start_tls_ends_the_upgrade)
+{
+    auto sctx = server_context();
+    tulip::event ended;
+    boost::system::error_code upgrade_error;
+    tulip::server* srvp = nullptr;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        std::string cmd = co_await r.readline();
+        BOOST_TEST(cmd == "STARTTLS\r\n");
+        w.write("220 go ahead\r\n");
+        tulip::tls_options so;
+        so.server_side = true;
+        auto upgrade = w.start_tls(sctx, so);
+        // Eager: start_tls runs up to its first suspension, the socket on its way out.
+        auto t = tulip::create_task(std::move(upgrade), tulip::task_options{.eager = true});
+        srvp->close_clients();
+        try {
+            co_await t.wait();
+        } catch (const boost::system::system_error& e) {
+            upgrade_error = e.code();
+        }
+        ended.set();
+    };
+    auto srv = co_await tulip::start_server(cb, "127.0.0.1", 0);
+    srvp = &srv;
+    tcp::socket c = co_await net_test::connect_to(first_endpoint(srv));
+    std::string reply = co_await net_test::round_trip(c, "STARTTLS\r\n");
+    BOOST_TEST(reply == "220 go ahead\r\n");
+    co_await tulip::timeout(5s, ended.wait());
+    BOOST_TEST(upgrade_error == asio::error::operation_aborted, upgrade_error.message());
+    boost::system::error_code end = co_await net_test::read_end(c);
+    BOOST_TEST((end == asio::error::eof || end == asio::error::connection_reset), end.message());
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -160,8 +160,9 @@ struct server_connection
     // During start_tls in place (no transport then): what they cancel instead. Weak: the
     // handshake's own operation keeps it, and it keeps the handler, which keeps the server.
     std::weak_ptr<tls_pending> upgrade;
-    bool handler = false; // a stream handler's task runs
-    bool open = false;    // the transport has not ended
+    bool handler = false;  // a stream handler's task runs
+    bool open = false;     // the transport has not ended
+    bool stopping = false; // close_clients/abort_clients reached it
 };
 
 // The state every `server` handle shares.

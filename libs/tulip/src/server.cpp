@@ -583,7 +583,11 @@ void server_state::transport_upgrading(std::uint64_t id, std::shared_ptr<tls_pen
     if (it == connections_.end())
         return;
     it->second.t.reset(); // the plain transport has let go of the socket
-    it->second.upgrade = std::move(h);
+    it->second.upgrade = h;
+    // close_clients came while the socket was leaving the plain transport (a loop turn
+    // before the handshake exists): stop the handshake once it runs.
+    if (it->second.stopping)
+        asio::post(loop_->get_io_context(), [h = std::move(h)] { h->cancel(); });
 }
 
 void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
@@ -633,6 +637,8 @@ std::vector<std::shared_ptr<transport>> server_state::open_transports() const
 // still runs (a writer or transport may be kept by another task or by its protocol).
 void server_state::close_clients()
 {
+    for (auto& [id, c] : connections_)
+        c.stopping = true;
     cancel_handshakes();
     for (auto& t : open_transports())
         t->close();
@@ -640,6 +646,8 @@ void server_state::close_clients()
 
 void server_state::abort_clients()
 {
+    for (auto& [id, c] : connections_)
+        c.stopping = true;
     cancel_handshakes();
     for (auto& t : open_transports())
         t->abort();
