@@ -167,6 +167,20 @@ tulip::awaitable<std::pair<std::string, boost::system::error_code>> read_all(Soc
     }
 }
 
+// Waits (at most 1 s) until the kernel holds no unread input for `t`'s socket: the
+// transport has taken it (or the bound passed).
+tulip::awaitable<void> kernel_queue_read(tulip::transport& t)
+{
+    const int fd = *t.get_extra_info<int>("socket");
+    for (int i = 0; i < 1000; ++i) {
+        int queued = -1;
+        ::ioctl(fd, FIONREAD, &queued);
+        if (queued == 0)
+            co_return;
+        co_await tulip::sleep(1ms);
+    }
+}
+
 std::string pattern(std::size_t n)
 {
     std::string s(n, '\0');
@@ -1001,14 +1015,7 @@ BOOST_TULIP_TEST_CASE(bytes_received_while_paused_are_delivered_after_resume_in_
     co_await asio::async_write(peer, asio::buffer("yy", 2), asio::use_awaitable);
     // Whether the transport took the bytes from the kernel or left them there, nothing
     // reaches the protocol while it is paused: turn the loop a few times.
-    const int fd = *t->get_extra_info<int>("socket");
-    for (int i = 0; i < 1000; ++i) {
-        int queued = -1;
-        ::ioctl(fd, FIONREAD, &queued);
-        if (queued == 0)
-            break;
-        co_await tulip::sleep(1ms);
-    }
+    co_await kernel_queue_read(*t);
     for (int i = 0; i < 10; ++i)
         co_await tulip::sleep(0s);
     BOOST_TEST(proto->data == "x");
@@ -1092,14 +1099,7 @@ BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_held_while_paused)
     UNTIL(proto, proto->data == "x");
     t->pause_reading();
     co_await asio::async_write(peer, asio::buffer("held", 4), asio::use_awaitable);
-    const int fd = *t->get_extra_info<int>("socket");
-    for (int i = 0; i < 1000; ++i) { // until the transport's receive has taken them
-        int queued = -1;
-        ::ioctl(fd, FIONREAD, &queued);
-        if (queued == 0)
-            break;
-        co_await tulip::sleep(1ms);
-    }
+    co_await kernel_queue_read(*t); // the transport's receive has taken them
     bool released = false;
     std::string handed;
     tcp::socket socket(tulip::get_running_loop().get_io_context());
