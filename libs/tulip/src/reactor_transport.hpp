@@ -415,6 +415,7 @@ private:
     void on_readable(boost::system::error_code ec);
     void on_received(boost::system::error_code ec, std::size_t n);
     bool deliver_received();
+    boost::asio::mutable_buffer protocol_buffer(buffered_protocol& bp, std::size_t hint);
     bool has_received() const noexcept { return rhead_ < rend_; }
     void finish_release(std::size_t n);
     void watch_hangup();

@@ -329,6 +329,18 @@ void reactor_transport<Stream, Base>::post_wait()
     });
 }
 
+// A buffered protocol's buffer for up to `hint` bytes; an empty one if get_buffer threw or
+// returned an empty buffer (either aborts the connection).
+template <class Stream, class Base>
+boost::asio::mutable_buffer reactor_transport<Stream, Base>::protocol_buffer(buffered_protocol& bp,
+                                                                             std::size_t hint)
+{
+    boost::asio::mutable_buffer b;
+    if (guarded([&] { b = bp.get_buffer(hint); }) && b.size() == 0)
+        guarded([] { throw std::length_error("get_buffer returned an empty buffer"); });
+    return b;
+}
+
 // Hands the received bytes not yet delivered to the protocol, as far as it keeps reading.
 // Returns false if a callback threw (the connection is then aborted).
 template <class Stream, class Base>
@@ -347,13 +359,9 @@ bool reactor_transport<Stream, Base>::deliver_received()
             continue;
         }
         auto& bp = static_cast<buffered_protocol&>(*p);
-        boost::asio::mutable_buffer b;
-        if (!guarded([&] { b = bp.get_buffer(left); }))
+        auto b = protocol_buffer(bp, left);
+        if (b.size() == 0)
             return false;
-        if (b.size() == 0) {
-            guarded([] { throw std::length_error("get_buffer returned an empty buffer"); });
-            return false;
-        }
         const std::size_t k = std::min(left, b.size());
         std::memcpy(b.data(), data, k);
         rhead_ += static_cast<std::uint32_t>(k);
@@ -416,13 +424,9 @@ void reactor_transport<Stream, Base>::do_read(std::size_t received)
         std::size_t asked = 0;
         if (p->is_buffered()) {
             auto& bp = static_cast<buffered_protocol&>(*p);
-            boost::asio::mutable_buffer b;
-            if (!guarded([&] { b = bp.get_buffer(read_size_hint); }))
+            auto b = protocol_buffer(bp, read_size_hint);
+            if (b.size() == 0)
                 return;
-            if (b.size() == 0) {
-                guarded([] { throw std::length_error("get_buffer returned an empty buffer"); });
-                return;
-            }
             asked = b.size();
             n = stream_.read_some(b, ec);
             if (!ec && !guarded([&] { bp.buffer_updated(n); }))
