@@ -611,15 +611,19 @@ void server_state::handler_ended(std::uint64_t id, std::exception_ptr e)
 
 // The handshakes of connections not handed to their handler yet, and of connections whose
 // handler upgrades them in place (start_tls): each one's done() runs from the loop, fails
-// with operation_aborted, and ends the connection (a detach, or transport_ended).
+// with operation_aborted, and ends the connection (a detach, or transport_ended). A
+// connection whose in-place handshake does not exist yet is marked: it is cancelled
+// once it does (transport_upgrading).
 void server_state::cancel_handshakes()
 {
     std::vector<std::shared_ptr<tls_pending>> hs;
     for (auto& [id, p] : handshakes_)
         hs.push_back(p);
-    for (auto& [id, c] : connections_)
+    for (auto& [id, c] : connections_) {
+        c.stopping = true;
         if (auto h = c.upgrade.lock())
             hs.push_back(std::move(h));
+    }
     for (auto& p : hs)
         p->cancel();
 }
@@ -637,8 +641,6 @@ std::vector<std::shared_ptr<transport>> server_state::open_transports() const
 // still runs (a writer or transport may be kept by another task or by its protocol).
 void server_state::close_clients()
 {
-    for (auto& [id, c] : connections_)
-        c.stopping = true;
     cancel_handshakes();
     for (auto& t : open_transports())
         t->close();
@@ -646,8 +648,6 @@ void server_state::close_clients()
 
 void server_state::abort_clients()
 {
-    for (auto& [id, c] : connections_)
-        c.stopping = true;
     cancel_handshakes();
     for (auto& t : open_transports())
         t->abort();
