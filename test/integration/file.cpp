@@ -15,6 +15,8 @@
 #include <boost/tulip/test.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -64,6 +66,21 @@ struct temp_dir
         fs::remove_all(path, ec);
     }
 };
+
+// Bytes no two neighbouring windows repeat (a misplaced copy shows), with a newline now
+// and then for readline.
+std::string pattern(std::size_t n)
+{
+    std::string s(n, '\0');
+    std::uint32_t x = 2463534242u;
+    for (std::size_t i = 0; i < n; ++i) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        s[i] = (x % 97 == 0) ? '\n' : static_cast<char>('a' + x % 26);
+    }
+    return s;
+}
 
 std::string slurp(const fs::path& p)
 {
@@ -207,6 +224,100 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_read_the_read_ahead_holds_completes_without_a_l
             // Beyond what is buffered: the kernel again, then the end of the file.
             BOOST_TEST(co_await f.read(10) == "\n");
             BOOST_TEST(co_await f.readline() == "");
+            co_await f.close();
+        }
+    }
+}
+
+// The read-ahead is one buffer the kernel reads into, compacted and grown as reads of
+// any size cross it: every byte comes out once, in order, at the position tell() says.
+BOOST_TULIP_TEST_CASE_REALTIME(reads_of_every_size_across_the_read_ahead_keep_the_bytes_in_order)
+{
+    const std::string content = pattern(3 * 1024 * 1024 + 12345);
+    temp_dir dir;
+    std::ofstream(dir.path / "data", std::ios::binary) << content;
+    const std::size_t sizes[] = {1,    100, 65536, 70001,          3, 524288, 524289,
+                                 4097, 0,   65535, 1024 * 1024 + 1};
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            auto f = co_await tulip::open_file(dir.path / "data", "rb",
+                                               tulip::file_options{.backend = backend});
+            std::size_t at = 0;
+            for (std::size_t i = 0; at < content.size(); ++i) {
+                std::string got;
+                if (i % 5 == 4) {
+                    got = co_await f.readline();
+                    auto nl = content.find('\n', at);
+                    std::size_t len = (nl == std::string::npos ? content.size() : nl + 1) - at;
+                    BOOST_TEST_REQUIRE(got.size() == len);
+                } else {
+                    std::size_t n = sizes[i % std::size(sizes)];
+                    got = co_await f.read(static_cast<std::ptrdiff_t>(n));
+                    BOOST_TEST_REQUIRE(got.size() == std::min(n, content.size() - at));
+                }
+                BOOST_TEST_REQUIRE((got == content.substr(at, got.size())));
+                at += got.size();
+                BOOST_TEST_REQUIRE(co_await f.tell() == at);
+                if (i == 17) {
+                    // Back into what was read, then a read to the end of the file.
+                    at -= 70000;
+                    BOOST_TEST(co_await f.seek(static_cast<std::int64_t>(at)) == at);
+                    std::string rest = co_await f.read();
+                    BOOST_TEST_REQUIRE((rest == content.substr(at)));
+                    at = content.size();
+                }
+            }
+            BOOST_TEST(co_await f.read(10) == "");
+            co_await f.close();
+        }
+    }
+}
+
+// A cancelled read completes with operation_aborted and takes nothing: the bytes are
+// read again by the next read, whichever moment the cancellation hits (before the
+// kernel read, while the thread pool's call runs, or after the bytes are in).
+BOOST_TULIP_TEST_CASE_REALTIME(a_cancelled_read_loses_and_repeats_no_byte)
+{
+    const std::string content = pattern(4 * 1024 * 1024);
+    temp_dir dir;
+    std::ofstream(dir.path / "data", std::ios::binary) << content;
+    for (auto backend : backends()) {
+        BOOST_TEST_CONTEXT("backend " << name(backend))
+        {
+            auto f = co_await tulip::open_file(dir.path / "data", "rb",
+                                               tulip::file_options{.backend = backend});
+            std::string all;
+            int aborted = 0;
+            for (int i = 0; all.size() < content.size(); ++i) {
+                asio::cancellation_signal cancel;
+                bool done = false;
+                boost::system::error_code ec;
+                std::string got;
+                // 600 KiB: more than one read-ahead, so most reads go to the kernel.
+                f.read(600 * 1024,
+                       asio::bind_cancellation_slot(
+                           cancel.slot(), [&](boost::system::error_code e, std::string s) {
+                               done = true;
+                               ec = e;
+                               got = std::move(s);
+                           }));
+                for (int turns = i % 4; turns > 0 && !done; --turns)
+                    co_await tulip::sleep(0s);
+                if (!done)
+                    cancel.emit(asio::cancellation_type::terminal);
+                while (!done)
+                    co_await tulip::sleep(1ms);
+                if (ec) {
+                    BOOST_TEST_REQUIRE((ec == asio::error::operation_aborted));
+                    BOOST_TEST_REQUIRE(got.empty());
+                    ++aborted;
+                }
+                all += got;
+                BOOST_TEST_REQUIRE(co_await f.tell() == all.size());
+            }
+            BOOST_TEST((all == content));
+            BOOST_TEST(aborted > 0); // the property was tested, not only the reads
             co_await f.close();
         }
     }

@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <string_view>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -84,10 +86,13 @@ public:
         // leaves the bytes there and the position unchanged.
         bool eof = false;
         while (n < 0 || available() < static_cast<std::size_t>(n)) {
+            // What is missing, and at least enough to hold `read_ahead` bytes in all.
             std::size_t want =
                 n < 0 ? max_read_call
                       : std::min(max_read_call, static_cast<std::size_t>(n) - available());
-            error_code ec = co_await fill(std::max(want, read_ahead), eof);
+            if (available() < read_ahead)
+                want = std::max(want, read_ahead - available());
+            error_code ec = co_await fill(want, eof);
             if (ec)
                 co_return file_result<std::string>{ec, {}};
             if (eof)
@@ -110,7 +115,7 @@ public:
     {
         if (closed_ || busy_ || !mode_.readable)
             return false;
-        auto nl = std::string_view(rbuf_.data() + rhead_, available()).find('\n');
+        auto nl = buffered().find('\n');
         if (nl == std::string_view::npos)
             return false;
         out = take_front(nl + 1);
@@ -124,7 +129,7 @@ public:
         busy_guard guard{this};
         std::size_t scanned = 0;
         for (;;) {
-            std::string_view v(rbuf_.data() + rhead_, available());
+            std::string_view v = buffered();
             auto nl = v.find('\n', scanned);
             if (nl != std::string_view::npos)
                 co_return file_result<std::string>{{}, take_front(nl + 1)};
@@ -145,8 +150,7 @@ public:
         busy_guard guard{this};
         // The read-ahead is dropped: the write goes where the reader is (Python's rule).
         pos_ = logical();
-        rbuf_.clear();
-        rhead_ = 0;
+        drop_buffered();
         auto shared = std::make_shared<const std::string>(std::move(data));
         std::size_t done = 0;
         error_code ec;
@@ -192,8 +196,7 @@ public:
         if (to < 0)
             co_return file_result<std::uint64_t>{errc::make_error_code(errc::invalid_argument), 0};
         pos_ = static_cast<std::uint64_t>(to);
-        rbuf_.clear();
-        rhead_ = 0;
+        drop_buffered();
         co_return file_result<std::uint64_t>{{}, pos_};
     }
 
@@ -220,15 +223,17 @@ public:
         if (busy_)
             co_return file_result<bool>{make_error_code(error::invalid_state), false};
         closed_ = true;
-        rbuf_.clear();
+        drop_buffered();
+        release_buffer();
         co_return file_result<bool>{close_descriptor(), true};
     }
 
     int native_handle() const noexcept override { return closed_ ? -1 : fd_; }
 
 protected:
-    // One read at `offset` of at most `max` bytes (empty at the end of the file).
-    virtual asio::awaitable<file_result<std::string>> read_at(std::uint64_t offset,
+    // One read at `offset` of at most `max` bytes into `into` (the read-ahead's free
+    // space, which stays valid until the read completes); 0 at the end of the file.
+    virtual asio::awaitable<file_result<std::size_t>> read_at(std::uint64_t offset, char* into,
                                                               std::size_t max) = 0;
     // One write at `offset` of `(*data)[from...]`; returns the bytes written.
     virtual asio::awaitable<file_result<std::size_t>>
@@ -253,52 +258,69 @@ private:
         return {};
     }
 
-    std::size_t available() const noexcept { return rbuf_.size() - rhead_; }
+    std::size_t available() const noexcept { return rend_ - rhead_; }
     std::uint64_t logical() const noexcept { return pos_ - available(); }
+    std::string_view buffered() const noexcept { return {rbuf_.get() + rhead_, available()}; }
 
-    // Appends up to `want` bytes read at the position to the buffer.
+    void drop_buffered() noexcept { rhead_ = rend_ = 0; }
+    void release_buffer() noexcept
+    {
+        rbuf_.reset();
+        rcap_ = 0;
+    }
+
+    // Appends up to `want` bytes read at the position to the buffer. The kernel reads
+    // straight into it: no zero-filling, no allocation per read once it has its size.
     asio::awaitable<error_code> fill(std::size_t want, bool& eof)
     {
-        auto [ec, chunk] = co_await read_at(pos_, want);
+        if (rcap_ - rend_ < want) {
+            std::size_t held = available();
+            if (held + want <= rcap_) {
+                std::memmove(rbuf_.get(), rbuf_.get() + rhead_, held);
+            } else {
+                std::size_t cap = std::max(held + want, rcap_ + rcap_ / 2);
+                std::unique_ptr<char[]> bigger(new char[cap]); // not zero-filled
+                if (held > 0)
+                    std::memcpy(bigger.get(), rbuf_.get() + rhead_, held);
+                rbuf_ = std::move(bigger);
+                rcap_ = cap;
+            }
+            rhead_ = 0;
+            rend_ = held;
+        }
+        auto [ec, n] = co_await read_at(pos_, rbuf_.get() + rend_, want);
         if (ec)
             co_return ec;
-        if (chunk.empty()) {
+        if (n == 0) {
             eof = true;
             co_return error_code{};
         }
-        pos_ += chunk.size();
-        if (available() == 0) {
-            rbuf_ = std::move(chunk); // the common case: no copy
-            rhead_ = 0;
-        } else {
-            if (rhead_ > 0) {
-                rbuf_.erase(0, rhead_);
-                rhead_ = 0;
-            }
-            rbuf_ += chunk;
-        }
+        rend_ += n;
+        pos_ += n;
         co_return error_code{};
     }
 
     std::string take_front(std::size_t n)
     {
-        std::string out;
-        if (rhead_ == 0 && n == rbuf_.size())
-            out = std::move(rbuf_);
-        else
-            out.assign(rbuf_, rhead_, n);
+        std::string out(rbuf_.get() + rhead_, n);
         rhead_ += n;
-        if (rhead_ >= rbuf_.size()) {
-            rbuf_.clear();
-            rhead_ = 0;
+        if (rhead_ == rend_) {
+            drop_buffered();
+            // A read to the end may have grown the buffer to the file's size: not kept.
+            if (rcap_ > max_read_call + read_ahead)
+                release_buffer();
         }
         return out;
     }
 
     detail::file_mode mode_;
     std::uint64_t pos_ = 0; // where the next kernel read starts (the end of the buffer)
-    std::string rbuf_;
+    // The read-ahead: bytes [rhead_, rend_) of rbuf_ (rcap_ bytes), read from the file
+    // just before pos_.
+    std::unique_ptr<char[]> rbuf_;
+    std::size_t rcap_ = 0;
     std::size_t rhead_ = 0;
+    std::size_t rend_ = 0;
     bool busy_ = false;
     bool closed_ = false;
 };
@@ -316,21 +338,33 @@ public:
     file_backend backend() const noexcept override { return file_backend::thread_pool; }
 
 protected:
-    asio::awaitable<file_result<std::string>> read_at(std::uint64_t offset,
+    asio::awaitable<file_result<std::size_t>> read_at(std::uint64_t offset, char* into,
                                                       std::size_t max) override
     {
+        // The job reads into a buffer of its own: after a cancellation it still runs, and
+        // must not write into the file's read-ahead then.
+        struct chunk
+        {
+            error_code ec;
+            std::size_t n = 0;
+            std::unique_ptr<char[]> bytes;
+        };
         auto job = [owner = owner_, offset, max] {
-            std::string buf(max, '\0');
+            chunk c{{}, 0, std::unique_ptr<char[]>(new char[max])}; // not zero-filled
             ssize_t n;
             do
-                n = ::pread(owner->fd, buf.data(), max, static_cast<off_t>(offset));
+                n = ::pread(owner->fd, c.bytes.get(), max, static_cast<off_t>(offset));
             while (n < 0 && errno == EINTR);
             if (n < 0)
-                return file_result<std::string>{errno_code(errno), {}};
-            buf.resize(static_cast<std::size_t>(n));
-            return file_result<std::string>{{}, std::move(buf)};
+                c.ec = errno_code(errno);
+            else
+                c.n = static_cast<std::size_t>(n);
+            return c;
         };
-        co_return co_await to_thread(std::move(job));
+        chunk c = co_await to_thread(std::move(job));
+        if (c.n > 0)
+            std::memcpy(into, c.bytes.get(), c.n);
+        co_return file_result<std::size_t>{c.ec, c.n};
     }
 
     asio::awaitable<file_result<std::size_t>> write_at(std::uint64_t offset,
@@ -380,18 +414,16 @@ public:
     file_backend backend() const noexcept override { return file_backend::io_uring; }
 
 protected:
-    asio::awaitable<file_result<std::string>> read_at(std::uint64_t offset,
+    asio::awaitable<file_result<std::size_t>> read_at(std::uint64_t offset, char* into,
                                                       std::size_t max) override
     {
-        std::string buf(max, '\0');
-        auto [ec, n] = co_await file_.async_read_some_at(offset, asio::buffer(buf.data(), max),
+        // Asio completes the read only once the kernel is done with `into`, also after a
+        // cancellation (the request stays queued until its completion arrives).
+        auto [ec, n] = co_await file_.async_read_some_at(offset, asio::buffer(into, max),
                                                          asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::eof)
-            co_return file_result<std::string>{{}, {}};
-        if (ec)
-            co_return file_result<std::string>{ec, {}};
-        buf.resize(n);
-        co_return file_result<std::string>{{}, std::move(buf)};
+            co_return file_result<std::size_t>{{}, 0};
+        co_return file_result<std::size_t>{ec, ec ? 0 : n};
     }
 
     asio::awaitable<file_result<std::size_t>> write_at(std::uint64_t offset,
