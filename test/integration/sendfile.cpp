@@ -31,6 +31,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -338,6 +339,50 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_peer_reset_mid_file_is_an_error_with_the_bytes_
         co_await tulip::async_sendfile(sender, f.fd, 0, 0, asio::as_tuple(asio::use_awaitable));
     BOOST_TEST(!!ec2);
     BOOST_TEST(n2 == 0u);
+    BOOST_TEST(f.position() == 0);
+}
+
+namespace {
+volatile std::sig_atomic_t sigpipe_calls = 0;
+extern "C" void count_sigpipe(int)
+{
+    sigpipe_calls = sigpipe_calls + 1;
+}
+} // namespace
+
+// sendfile(2) on a socket shut for sending fails with EPIPE and raises SIGPIPE (it has no
+// MSG_NOSIGNAL). At its default SIGPIPE is then set to ignored, as for pipes (Python
+// ignores it at start-up); a handler the program installed stays and never sees it.
+BOOST_TULIP_TEST_CASE_REALTIME(sendfile_to_a_shut_socket_is_broken_pipe_and_no_sigpipe_lands)
+{
+    temp_file f(pattern(64 * 1024, 14));
+    auto [sender, receiver] = co_await connected_pair();
+    sender.shutdown(tcp::socket::shutdown_send);
+    struct sigaction saved = {};
+    ::sigaction(SIGPIPE, nullptr, &saved);
+
+    std::signal(SIGPIPE, SIG_DFL); // a SIGPIPE now would end this test program
+    auto [ec, n] =
+        co_await tulip::async_sendfile(sender, f.fd, 0, 0, asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST((ec == asio::error::broken_pipe));
+    BOOST_TEST(n == 0u);
+    struct sigaction now = {};
+    ::sigaction(SIGPIPE, nullptr, &now);
+    BOOST_TEST((now.sa_handler == SIG_IGN));
+
+    sigpipe_calls = 0;
+    std::signal(SIGPIPE, count_sigpipe);
+    auto [ec2, n2] =
+        co_await tulip::async_sendfile(sender, f.fd, 0, 0, asio::as_tuple(asio::use_awaitable));
+    BOOST_TEST((ec2 == asio::error::broken_pipe));
+    BOOST_TEST(n2 == 0u);
+    BOOST_TEST(sigpipe_calls == 0);
+    ::sigaction(SIGPIPE, nullptr, &now);
+    BOOST_TEST((now.sa_handler == count_sigpipe)); // left alone
+    sigset_t pending;
+    sigpending(&pending);
+    BOOST_TEST(!sigismember(&pending, SIGPIPE)); // taken back, not left pending
+    ::sigaction(SIGPIPE, &saved, nullptr);
     BOOST_TEST(f.position() == 0);
 }
 

@@ -127,10 +127,11 @@ inline constexpr std::size_t sendfile_fallback_chunk = 256 * 1024;
     with `operation_aborted` and the bytes sent so far (the file position agrees).
 
     @par SIGPIPE
-    `sendfile(2)` has no `MSG_NOSIGNAL`: the calling thread blocks SIGPIPE around its
-    calls, and a SIGPIPE the kernel raised for a peer that went away is taken back, so
-    the error comes back as `broken_pipe` and the process is not killed; no signal
-    disposition is changed.
+    `sendfile(2)` has no `MSG_NOSIGNAL`, so a peer that went away raises SIGPIPE. At its
+    default SIGPIPE is set to ignored before the calls (as for a child's stdin pipe, and
+    as Python does at start-up); the error comes back as `broken_pipe`. A handler the
+    program installed stays: then the calling thread blocks SIGPIPE around the calls and
+    takes back one they raised, so the handler never sees it.
 
     `stream` and, for the file objects, `file` must outlive the operation; the
     descriptor must stay open until it completes.

@@ -9,6 +9,8 @@
 
 #include <boost/tulip/detail/socket_transport.hpp>
 
+#include "sigpipe.hpp"
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -362,21 +364,6 @@ error_code make_pipe(fd_guard& read_end, fd_guard& write_end)
     return {};
 }
 
-// SIGPIPE never ends the program: a write to the pipe of a child that closed its input
-// fails with EPIPE instead (Python ignores SIGPIPE at start-up for the same reason).
-// A handler the program installed is left alone. The child gets the default back.
-void ignore_sigpipe() noexcept
-{
-    struct sigaction old = {};
-    if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
-        !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction ign = {};
-        ign.sa_handler = SIG_IGN;
-        ::sigemptyset(&ign.sa_mask);
-        ::sigaction(SIGPIPE, &ign, nullptr);
-    }
-}
-
 struct file_actions
 {
     posix_spawn_file_actions_t fa;
@@ -512,7 +499,7 @@ error_code spawn_subprocess(event_loop& loop, const std::string& program,
     if (opts.stdin_ == redirect::pipe) {
         if (auto ec = make_pipe(child_in, parent_in))
             return ec;
-        ignore_sigpipe();
+        detail::ignore_sigpipe(); // a write to a child that closed its input: EPIPE
     }
     if (opts.stdout_ == redirect::pipe)
         if (auto ec = make_pipe(parent_out, child_out))

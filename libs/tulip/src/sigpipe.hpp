@@ -1,0 +1,22 @@
+//
+// Copyright (c) 2026 The Boost.Tulip authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_TULIP_SRC_SIGPIPE_HPP
+#define BOOST_TULIP_SRC_SIGPIPE_HPP
+
+namespace boost::tulip::detail {
+
+// SIGPIPE never ends the program: before Tulip writes where the kernel may raise it (a
+// pipe, sendfile(2): neither has MSG_NOSIGNAL), this sets it to ignored if it is at its
+// default, as Python does at start-up. A handler the program installed is left alone.
+// True when SIGPIPE is ignored on return; false when a handler is installed (the caller
+// then keeps the signal from reaching it). Children get the default back (subprocess).
+bool ignore_sigpipe() noexcept;
+
+} // namespace boost::tulip::detail
+
+#endif
