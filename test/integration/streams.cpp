@@ -8,6 +8,7 @@
 // open_connection against a real asyncio server (python3): line echo, a reset during a
 // read and during a drain, half-close both ways, a slow-loris peer bounded by timeout().
 
+#include <boost/tulip/sleep.hpp>
 #include <boost/tulip/streams.hpp>
 
 #include <boost/tulip/task.hpp>
@@ -15,6 +16,9 @@
 #include <boost/tulip/timeout.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <cstdint>
@@ -255,6 +259,47 @@ BOOST_TULIP_TEST_CASE_REALTIME(open_unix_connection_talks_to_an_asyncio_unix_ser
     co_await tulip::timeout(10s, writer.wait_closed());
     BOOST_TEST(py.close() == 0);
     std::filesystem::remove(path);
+}
+
+// A read(n) or readexactly(n) waiting on an empty reader takes its bytes straight from
+// the receive; what it does not take stays for the next read, in order.
+BOOST_TULIP_TEST_CASE_REALTIME(a_waiting_read_takes_its_part_of_a_receive_and_the_rest_stays)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    auto accepting = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    auto [reader, writer] =
+        co_await tulip::open_connection("127.0.0.1", acceptor.local_endpoint().port());
+    asio::ip::tcp::socket peer = co_await accepting.wait();
+
+    auto send = [&](std::string_view bytes) -> tulip::awaitable<void> {
+        co_await asio::async_write(peer, asio::buffer(bytes), asio::use_awaitable);
+    };
+    auto some = tulip::create_task(reader.read(3));
+    co_await tulip::sleep(0s); // the read waits on an empty reader
+    co_await send("abcdefghij");
+    BOOST_TEST(co_await tulip::timeout(10s, some.wait()) == "abc");
+    BOOST_TEST(co_await tulip::timeout(10s, reader.read(4)) == "defg"); // from what stayed
+
+    BOOST_TEST(co_await tulip::timeout(10s, reader.read(3)) == "hij");
+    auto exactly = tulip::create_task(reader.readexactly(4));
+    co_await tulip::sleep(0s);
+    co_await send("klmnopq");
+    BOOST_TEST(co_await tulip::timeout(10s, exactly.wait()) == "klmn");
+    BOOST_TEST(co_await tulip::timeout(10s, reader.readexactly(3)) == "opq");
+
+    // 200 KiB through read(65536) waiting each time: every byte, once, in order.
+    std::string big(200 * 1024, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+    auto sending = tulip::create_task(send(big));
+    std::string got;
+    while (got.size() < big.size())
+        got += co_await tulip::timeout(10s, reader.read(65536));
+    co_await sending.wait();
+    BOOST_TEST((got == big));
+    writer.close();
+    co_await tulip::timeout(10s, writer.wait_closed());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

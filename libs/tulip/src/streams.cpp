@@ -200,17 +200,32 @@ void stream_protocol::buffer_updated(std::size_t n)
         op->complete({}, delivery::dispatched);
         return;
     }
-    if (handed != buf_.tail()) {
-        // The loop's shared area, or the memory of a read_into cancelled meanwhile: the
-        // bytes are kept.
-        buf_.append(handed, n);
-    } else {
-        buf_.commit(n);
-    }
     if (n >= recv_size_ && recv_size_ < max_recv)
         recv_size_ *= 2;
     else if (n < recv_size_ / 4 && recv_size_ > min_recv)
         recv_size_ /= 2;
+    if (handed != buf_.tail()) {
+        // The loop's shared area, or the memory of a read_into cancelled meanwhile. A
+        // waiting read(n) or readexactly(n) that these bytes alone complete takes its
+        // bytes straight from there (one copy, not two); the rest is kept.
+        if (reader_ && buf_.empty() && !exc_ && want_ > 0 &&
+            (kind_ == read_kind::some || (kind_ == read_kind::exactly && n >= want_))) {
+            std::size_t take = std::min(n, want_);
+            read_waiter* op = reader_;
+            reader_ = nullptr;
+            readers_.remove(op);
+            op->bytes.assign(handed, take);
+            op->count = 0;
+            if (take < n)
+                buf_.append(handed + take, n - take);
+            op->complete({}, delivery::dispatched);
+            update_flow();
+            return;
+        }
+        buf_.append(handed, n);
+    } else {
+        buf_.commit(n);
+    }
     on_input(delivery::dispatched);
 }
 
