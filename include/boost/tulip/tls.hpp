@@ -15,6 +15,7 @@
 #include <boost/tulip/detail/config.hpp>
 
 #include <boost/tulip/awaitable_token.hpp>
+#include <boost/tulip/error.hpp>
 
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/buffer.hpp>
@@ -101,6 +102,16 @@ auto async_start_tls(boost::asio::basic_stream_socket<Protocol, Executor>&& sock
 namespace detail {
 // Sets SNI and the name to verify on a client's SSL object.
 void configure_tls_client(SSL* ssl, std::string_view host);
+// A client that verifies its peer must name it: a verified chain says nothing about whom
+// it was issued to, so without a name any trusted certificate would pass (asyncio refuses
+// the same). `verify_mode` is the SSL object's, or the context's before there is one.
+inline boost::system::error_code client_name_check(bool server_side, std::string_view host,
+                                                   int verify_mode) noexcept
+{
+    if (!server_side && host.empty() && (verify_mode & SSL_VERIFY_PEER))
+        return error::server_hostname_required;
+    return {};
+}
 // The error a failed handshake reports (a refused certificate as tls_verify_category()).
 boost::system::error_code tls_handshake_error(SSL* ssl, boost::system::error_code ec) noexcept;
 // Makes sure the object file that registers the TLS hooks is part of the program.

@@ -672,10 +672,8 @@ private:
             !is_socket_transport<asio::local::stream_protocol>(*t))
             return error::invalid_state;
         // Refused before the socket leaves its transport: the connection stays usable.
-        if (!settings_.server_side && settings_.server_hostname.empty() &&
-            (SSL_CTX_get_verify_mode(settings_.ctx->native_handle()) & SSL_VERIFY_PEER))
-            return error::server_hostname_required;
-        return {};
+        return client_name_check(settings_.server_side, settings_.server_hostname,
+                                 SSL_CTX_get_verify_mode(settings_.ctx->native_handle()));
     }
 
     void flushed(error_code ec)

@@ -56,16 +56,13 @@ struct start_tls_op
         }
         if (!opts.server_side) {
             SSL* h = s.stream.native_handle();
+            refused = client_name_check(false, opts.server_hostname, SSL_get_verify_mode(h));
             if (!opts.server_hostname.empty()) {
                 try {
                     configure_tls_client(h, opts.server_hostname);
                 } catch (const boost::system::system_error& e) {
                     refused = e.code();
                 }
-            } else if (SSL_get_verify_mode(h) & SSL_VERIFY_PEER) {
-                // A verified chain says nothing about whom it was issued to: without a
-                // name any trusted certificate would pass (asyncio refuses the same).
-                refused = error::server_hostname_required;
             }
             if (refused) {
                 boost::asio::post(std::move(self));
