@@ -72,7 +72,7 @@ enum class seek_origin : unsigned char
     Bytes are `std::string`, in text modes as in binary ones: Tulip does not decode or
     translate newlines ("r" reads what "rb" reads).
 
-    Reads are buffered (a read-ahead of at least 512 KiB per kernel read); writes are not: a
+    Reads are buffered (a read-ahead of up to 512 KiB, more for larger reads); writes are not: a
     `write` completes when all its bytes are in the kernel (the page cache), so `flush`
     has nothing to do and completes at once (it is there for aiofiles code; use `fsync`
     on `native_handle()` in a thread for durability). The file position is Tulip's:

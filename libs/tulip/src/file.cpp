@@ -36,9 +36,9 @@ namespace errc = boost::system::errc;
 using detail::file_result;
 
 constexpr std::size_t chunk_size = 64 * 1024;
-// read(n) asks the kernel for at least this much per call: each kernel round trip (an
-// io_uring submission and completion, or a thread hop) costs more than copying the bytes
-// again, so sequential 64 KiB reads are served from one 512 KiB read in eight.
+// read(n) fills the read-ahead to at least this much per kernel call: each kernel round
+// trip (an io_uring submission and completion, or a thread hop) costs more than copying
+// the bytes again, so sequential 64 KiB reads are served from one 512 KiB read in eight.
 constexpr std::size_t read_ahead = 512 * 1024;
 // ... and at most this much.
 constexpr std::size_t max_read_call = 4 * 1024 * 1024;
