@@ -86,13 +86,10 @@ public:
         // leaves the bytes there and the position unchanged.
         bool eof = false;
         while (n < 0 || available() < static_cast<std::size_t>(n)) {
-            // What is missing, and at least enough to hold `read_ahead` bytes in all.
-            std::size_t want =
+            std::size_t missing =
                 n < 0 ? max_read_call
                       : std::min(max_read_call, static_cast<std::size_t>(n) - available());
-            if (available() < read_ahead)
-                want = std::max(want, read_ahead - available());
-            error_code ec = co_await fill(want, eof);
+            error_code ec = co_await fill(fill_size(missing), eof);
             if (ec)
                 co_return file_result<std::string>{ec, {}};
             if (eof)
@@ -135,7 +132,7 @@ public:
                 co_return file_result<std::string>{{}, take_front(nl + 1)};
             scanned = v.size();
             bool eof = false;
-            error_code ec = co_await fill(chunk_size, eof);
+            error_code ec = co_await fill(fill_size(chunk_size), eof);
             if (ec)
                 co_return file_result<std::string>{ec, {}};
             if (eof)
@@ -261,6 +258,13 @@ private:
     std::size_t available() const noexcept { return rend_ - rhead_; }
     std::uint64_t logical() const noexcept { return pos_ - available(); }
     std::string_view buffered() const noexcept { return {rbuf_.get() + rhead_, available()}; }
+
+    // What a kernel read asks for: what is missing, and at least enough to hold
+    // `read_ahead` bytes in all.
+    std::size_t fill_size(std::size_t missing) const noexcept
+    {
+        return available() < read_ahead ? std::max(missing, read_ahead - available()) : missing;
+    }
 
     void drop_buffered() noexcept { rhead_ = rend_ = 0; }
     void release_buffer() noexcept
