@@ -12,13 +12,10 @@ import subprocess
 import sys
 import tempfile
 
+from selfsigned import make_certificate
+
 tmp = tempfile.mkdtemp(prefix="tulip-https-")
-cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:P-256", "-keyout", key, "-out", cert, "-days", "2",
-                "-nodes", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-               check=True, capture_output=True)
+cert, key = make_certificate(tmp)
 
 server = subprocess.Popen([sys.argv[1], cert, key, "0"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+from selfsigned import make_certificate
+
 with tempfile.TemporaryDirectory() as root:
     files = {
         "index.html": b"<html><body>Tulip</body></html>\n",
@@ -31,12 +33,7 @@ with tempfile.TemporaryDirectory() as root:
 
     # The certificate lives outside the served directory.
     keys = tempfile.mkdtemp(prefix="tulip-static-")
-    cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-keyout", key, "-out", cert, "-days", "2",
-                    "-nodes", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    cert, key = make_certificate(keys)
 
     def check(scheme, tls_args):
 
