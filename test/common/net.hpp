@@ -53,6 +53,31 @@ inline tcp::endpoint first_endpoint(const tulip::server& srv)
     return eps.front();
 }
 
+// Two connected plain Asio sockets on 127.0.0.1: `client` and the `server` end its
+// connection was accepted as. With `small_buffers` both ends' kernel buffers are small
+// (64 KiB asked), so that a sender whose peer does not read blocks early.
+struct tcp_pair
+{
+    tcp::socket client;
+    tcp::socket server;
+};
+
+inline tulip::awaitable<tcp_pair> loopback_pair(bool small_buffers = false)
+{
+    auto& ioc = tulip::get_running_loop().get_io_context();
+    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
+    if (small_buffers)
+        acceptor.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
+    tcp::socket client(ioc);
+    client.open(tcp::v4());
+    if (small_buffers)
+        client.set_option(asio::socket_base::send_buffer_size(64 * 1024));
+    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
+    co_await client.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+    tcp::socket server = co_await accept.wait();
+    co_return tcp_pair{std::move(client), std::move(server)};
+}
+
 // A plain Asio client connected to `ep` (a peer Tulip did not make).
 inline tulip::awaitable<tcp::socket> connect_to(tcp::endpoint ep)
 {

@@ -20,6 +20,8 @@
 #include <boost/tulip/test.hpp>
 #include <boost/tulip/timeout.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -94,30 +96,6 @@ struct temp_file
     off_t position() const { return ::lseek(fd, 0, SEEK_CUR); }
 };
 
-struct tcp_pair
-{
-    tcp::socket sender;
-    tcp::socket receiver;
-};
-
-// A connected pair on 127.0.0.1; with `small_buffers`, both ends' kernel buffers are
-// small, so that a sender that the receiver does not read blocks early.
-tulip::awaitable<tcp_pair> connected_pair(bool small_buffers = false)
-{
-    auto& ioc = tulip::get_running_loop().get_io_context();
-    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
-    if (small_buffers)
-        acceptor.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
-    tcp::socket client(ioc);
-    client.open(tcp::v4());
-    if (small_buffers)
-        client.set_option(asio::socket_base::send_buffer_size(64 * 1024));
-    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
-    co_await client.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-    tcp::socket server = co_await accept.wait();
-    co_return tcp_pair{std::move(client), std::move(server)};
-}
-
 // Everything the socket receives until the peer's end.
 template <class Socket>
 tulip::awaitable<std::string> read_all(Socket& s)
@@ -137,7 +115,7 @@ using sendfile_result = std::tuple<error_code, std::size_t>;
 BOOST_TULIP_TEST_CASE_REALTIME(sends_a_large_file_whole_with_count_zero)
 {
     temp_file f(pattern(9 * 1024 * 1024 + 123));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     std::size_t n = co_await tulip::async_sendfile(sender, f.fd, 0, 0);
     sender.shutdown(tcp::socket::shutdown_send);
@@ -150,7 +128,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(sends_a_large_file_whole_with_count_zero)
 BOOST_TULIP_TEST_CASE_REALTIME(sends_the_slice_from_offset_and_leaves_the_position_after_it)
 {
     temp_file f(pattern(100000));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     std::size_t n = co_await tulip::async_sendfile(sender, f.fd, 1000, 5000);
     BOOST_TEST(n == 5000u);
@@ -166,7 +144,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(sends_the_slice_from_offset_and_leaves_the_positi
 BOOST_TULIP_TEST_CASE_REALTIME(a_file_shorter_than_count_gives_a_short_count)
 {
     temp_file f(pattern(3000));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     auto [ec, n] = co_await tulip::async_sendfile(sender, f.fd, 1000, 1 << 20,
                                                   asio::as_tuple(asio::use_awaitable));
@@ -199,7 +177,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(sends_over_a_unix_stream_socket)
 BOOST_TULIP_TEST_CASE_REALTIME(event_loop_sock_sendfile_is_async_sendfile)
 {
     temp_file f(pattern(70000, 3));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     auto& loop = tulip::get_running_loop();
     std::size_t n = co_await loop.sock_sendfile(sender, f.fd);
@@ -241,7 +219,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_pipe_as_the_file_falls_back_to_read_and_write)
     // More than the pipe holds and more than one fallback chunk.
     std::string data = pattern(700 * 1024, 5);
     pipe_source src(data);
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     std::size_t n = co_await tulip::async_sendfile(sender, src.read_fd, 0, 0);
     co_await src.writer.wait();
@@ -255,7 +233,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_pipe_with_a_count_sends_that_many_and_leaves_th
 {
     std::string data = pattern(300 * 1024, 6);
     pipe_source src(data);
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     std::size_t n = co_await tulip::async_sendfile(sender, src.read_fd, 0, 100000);
     BOOST_TEST(n == 100000u);
@@ -271,7 +249,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(fallback_false_refuses_a_pipe_with_sendfile_not_a
 {
     std::string data = pattern(1000, 8);
     pipe_source src(data);
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto [ec, n] = co_await tulip::async_sendfile(sender, src.read_fd, 0, 0, false,
                                                   asio::as_tuple(asio::use_awaitable));
     BOOST_TEST((ec == tulip::error::sendfile_not_available));
@@ -318,7 +296,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_stream_that_is_not_a_socket_uses_the_fallback_o
 BOOST_TULIP_TEST_CASE_REALTIME(a_peer_reset_mid_file_is_an_error_with_the_bytes_sent)
 {
     temp_file f(pattern(32 * 1024 * 1024, 12));
-    auto [sender, receiver] = co_await connected_pair(true);
+    auto [sender, receiver] = co_await net_test::loopback_pair(true);
     auto sending = tulip::create_task([](tcp::socket& s,
                                          int fd) -> tulip::awaitable<sendfile_result> {
         co_return co_await tulip::async_sendfile(s, fd, 0, 0, asio::as_tuple(asio::use_awaitable));
@@ -356,7 +334,7 @@ extern "C" void count_sigpipe(int)
 BOOST_TULIP_TEST_CASE_REALTIME(sendfile_to_a_shut_socket_is_broken_pipe_and_no_sigpipe_lands)
 {
     temp_file f(pattern(64 * 1024, 14));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     sender.shutdown(tcp::socket::shutdown_send);
     struct sigaction saved = {};
     ::sigaction(SIGPIPE, nullptr, &saved);
@@ -389,7 +367,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(sendfile_to_a_shut_socket_is_broken_pipe_and_no_s
 BOOST_TULIP_TEST_CASE_REALTIME(a_file_truncated_during_the_send_gives_a_short_count)
 {
     temp_file f(pattern(8 * 1024 * 1024, 13));
-    auto [sender, receiver] = co_await connected_pair(true);
+    auto [sender, receiver] = co_await net_test::loopback_pair(true);
     auto sending = tulip::create_task(
         [](tcp::socket& s, int fd, std::size_t count) -> tulip::awaitable<sendfile_result> {
             co_return co_await tulip::async_sendfile(s, fd, 0, count,
@@ -413,7 +391,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_file_truncated_during_the_send_gives_a_short_co
 BOOST_TULIP_TEST_CASE_REALTIME(cancellation_mid_file_reports_the_bytes_sent)
 {
     temp_file f(pattern(16 * 1024 * 1024, 14));
-    auto [sender, receiver] = co_await connected_pair(true);
+    auto [sender, receiver] = co_await net_test::loopback_pair(true);
     asio::cancellation_signal cancel;
     std::optional<sendfile_result> result;
     tulip::event done;
@@ -442,7 +420,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(cancellation_mid_file_reports_the_bytes_sent)
 BOOST_TULIP_TEST_CASE_REALTIME(cancelling_the_task_stops_the_send)
 {
     temp_file f(pattern(16 * 1024 * 1024, 15));
-    auto [sender, receiver] = co_await connected_pair(true);
+    auto [sender, receiver] = co_await net_test::loopback_pair(true);
     auto sending = tulip::create_task([](tcp::socket& s, int fd) -> tulip::awaitable<std::size_t> {
         co_return co_await tulip::async_sendfile(s, fd, 0, 0);
     }(sender, f.fd));
@@ -465,7 +443,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(cancelling_the_task_stops_the_send)
 
 BOOST_TULIP_TEST_CASE_REALTIME(a_bad_descriptor_is_an_error_and_nothing_is_sent)
 {
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto [ec, n] =
         co_await tulip::async_sendfile(sender, -1, 0, 0, asio::as_tuple(asio::use_awaitable));
     BOOST_TEST((ec == asio::error::bad_descriptor));
@@ -475,7 +453,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(a_bad_descriptor_is_an_error_and_nothing_is_sent)
 BOOST_TULIP_TEST_CASE_REALTIME(completion_never_runs_inside_the_initiating_call)
 {
     temp_file f(pattern(1024, 16));
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     bool called = false;
     tulip::event done;
     tulip::async_sendfile(sender, f.fd, 0, 0, [&](error_code, std::size_t) {
@@ -703,7 +681,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(asio_stream_file_and_random_access_file)
     auto& ioc = tulip::get_running_loop().get_io_context();
     asio::stream_file sf(ioc, f.path, asio::file_base::read_only);
     asio::random_access_file rf(ioc, f.path, asio::file_base::read_only);
-    auto [sender, receiver] = co_await connected_pair();
+    auto [sender, receiver] = co_await net_test::loopback_pair();
     auto reading = tulip::create_task(read_all(receiver));
     std::size_t a = co_await tulip::async_sendfile(sender, sf, 0, 1000);
     BOOST_TEST(sf.seek(0, asio::file_base::seek_cur) == 1000u);

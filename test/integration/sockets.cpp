@@ -10,6 +10,8 @@
 
 #include <boost/tulip/task.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/tulip/test.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,23 +31,6 @@ using namespace std::chrono_literals;
 BOOST_AUTO_TEST_SUITE(sockets_suite)
 
 namespace {
-
-struct socket_pair
-{
-    tcp::socket client;
-    tcp::socket server;
-};
-
-tulip::awaitable<socket_pair> connected_pair()
-{
-    auto& ioc = tulip::get_running_loop().get_io_context();
-    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
-    tcp::socket client(ioc);
-    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
-    co_await client.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-    tcp::socket server = co_await accept.wait();
-    co_return socket_pair{std::move(client), std::move(server)};
-}
 
 tulip::context_var<std::string> client_addr_var{"client_addr"};
 
@@ -71,7 +56,7 @@ tulip::awaitable<void> handle_connection(tcp::socket s)
 // On the virtual clock: the pending reads hold it (the runner's rule for I/O in flight).
 BOOST_TULIP_TEST_CASE(cancel_delivered_into_pending_socket_read_and_socket_stays_usable)
 {
-    auto [client, server] = co_await connected_pair();
+    auto [client, server] = co_await net_test::loopback_pair();
     bool cancelled = false;
     // Set just before each read: the reader is suspended in that read once this task
     // runs again.
