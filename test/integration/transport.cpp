@@ -19,6 +19,8 @@
 
 #include <boost/tulip/test.hpp>
 
+#include "../common/net.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/connect_pair.hpp>
@@ -140,14 +142,9 @@ struct tcp_pair
 // A transport on the accepted end of a loopback connection, and the raw client socket.
 tulip::awaitable<tcp_pair> make_pair(std::shared_ptr<recorder> proto)
 {
-    auto& loop = tulip::get_running_loop();
-    auto& ioc = loop.get_io_context();
-    tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
-    tcp::socket peer(ioc);
-    auto accept = tulip::create_task(acceptor.async_accept(asio::use_awaitable));
-    co_await peer.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
-    tcp::socket server = co_await accept.wait();
-    auto t = tulip::detail::make_socket_transport(loop, std::move(server), proto);
+    auto [peer, server] = co_await net_test::loopback_pair();
+    auto t =
+        tulip::detail::make_socket_transport(tulip::get_running_loop(), std::move(server), proto);
     UNTIL(proto, proto->made == 1);
     co_return tcp_pair{std::move(peer), std::move(proto), std::move(t)};
 }
@@ -180,6 +177,39 @@ tulip::awaitable<void> kernel_queue_read(tulip::transport& t)
         co_await tulip::sleep(1ms);
     }
 }
+
+// A pair whose transport has received "x" (so it waits with receives from then on), then
+// was paused; the peer then sent `bytes`, and the kernel's queue has been read: the
+// transport's receive holds what it took.
+tulip::awaitable<tcp_pair> paused_after_a_receive(std::shared_ptr<recorder> proto,
+                                                  std::string_view bytes)
+{
+    auto pr = co_await make_pair(proto);
+    co_await asio::async_write(pr.peer, asio::buffer("x", 1), asio::use_awaitable);
+    UNTIL(proto, proto->data == "x");
+    pr.transport->pause_reading();
+    co_await asio::async_write(pr.peer, asio::buffer(bytes), asio::use_awaitable);
+    co_await kernel_queue_read(*pr.transport);
+    co_return pr;
+}
+
+// What detail::release_socket hands over, set by the handler() given to it.
+struct released_socket
+{
+    tcp::socket socket{tulip::get_running_loop().get_io_context()};
+    std::string handed;
+    bool released = false;
+
+    auto handler(recorder& proto)
+    {
+        return [this, &proto](tcp::socket s, std::string bytes) {
+            socket = std::move(s);
+            handed = std::move(bytes);
+            released = true;
+            proto.changed.set();
+        };
+    }
+};
 
 std::string pattern(std::size_t n)
 {
@@ -1006,16 +1036,11 @@ BOOST_TULIP_TEST_CASE(a_two_way_descriptor_transport_cannot_half_close)
 BOOST_TULIP_TEST_CASE(bytes_received_while_paused_are_delivered_after_resume_in_order)
 {
     auto proto = std::make_shared<recorder>();
-    auto pr = co_await make_pair(proto);
+    auto pr = co_await paused_after_a_receive(proto, "yy");
     auto& peer = pr.peer;
     auto& t = pr.transport;
-    co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
-    UNTIL(proto, proto->data == "x");
-    t->pause_reading();
-    co_await asio::async_write(peer, asio::buffer("yy", 2), asio::use_awaitable);
     // Whether the transport took the bytes from the kernel or left them there, nothing
     // reaches the protocol while it is paused: turn the loop a few times.
-    co_await kernel_queue_read(*t);
     for (int i = 0; i < 10; ++i)
         co_await tulip::sleep(0s);
     BOOST_TEST(proto->data == "x");
@@ -1050,9 +1075,7 @@ BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_the_transport_had_rec
     co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
     UNTIL(proto, proto->data == "x"); // the transport waits with receives from now on
 
-    bool released = false;
-    std::string handed;
-    tcp::socket socket(tulip::get_running_loop().get_io_context());
+    released_socket out;
     const int fd = *t->get_extra_info<int>("socket");
     auto& ex = tulip::get_running_loop().get_io_context();
     proto->hook = [&](std::string_view d) {
@@ -1065,58 +1088,38 @@ BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_the_transport_had_rec
         pollfd pfd{fd, POLLIN, 0};
         BOOST_REQUIRE(::poll(&pfd, 1, 5000) == 1);
         asio::post(ex, [&, tr = t] {
-            asio::post(ex, [&, tr] {
-                tulip::detail::release_socket<tcp>(*tr, [&](tcp::socket s, std::string bytes) {
-                    socket = std::move(s);
-                    handed = std::move(bytes);
-                    released = true;
-                    proto->changed.set();
-                });
-            });
+            asio::post(ex,
+                       [&, tr] { tulip::detail::release_socket<tcp>(*tr, out.handler(*proto)); });
         });
     };
     co_await asio::async_write(peer, asio::buffer("a", 1), asio::use_awaitable);
-    UNTIL(proto, released);
+    UNTIL(proto, out.released);
     BOOST_TEST(proto->data == "xa");
     BOOST_TEST(proto->lost == 0);
     // The race this test is about happened: the receive had taken "b".
-    BOOST_TEST(handed == "b");
+    BOOST_TEST(out.handed == "b");
     // Nothing lost, nothing reordered: the socket carries on with the new owner's bytes.
     co_await asio::async_write(peer, asio::buffer("c", 1), asio::use_awaitable);
-    std::string rest(2 - std::min<std::size_t>(handed.size(), 1), '\0');
-    co_await asio::async_read(socket, asio::buffer(rest), asio::use_awaitable);
-    BOOST_TEST(handed + rest == "bc");
+    std::string rest(2 - std::min<std::size_t>(out.handed.size(), 1), '\0');
+    co_await asio::async_read(out.socket, asio::buffer(rest), asio::use_awaitable);
+    BOOST_TEST(out.handed + rest == "bc");
 }
 
 // The same with reading paused: the bytes the receive took and held go with the socket.
 BOOST_TULIP_TEST_CASE(released_socket_comes_with_the_bytes_held_while_paused)
 {
     auto proto = std::make_shared<recorder>();
-    auto pr = co_await make_pair(proto);
-    auto& peer = pr.peer;
-    auto& t = pr.transport;
-    co_await asio::async_write(peer, asio::buffer("x", 1), asio::use_awaitable);
-    UNTIL(proto, proto->data == "x");
-    t->pause_reading();
-    co_await asio::async_write(peer, asio::buffer("held", 4), asio::use_awaitable);
-    co_await kernel_queue_read(*t); // the transport's receive has taken them
-    bool released = false;
-    std::string handed;
-    tcp::socket socket(tulip::get_running_loop().get_io_context());
-    tulip::detail::release_socket<tcp>(*t, [&](tcp::socket s, std::string bytes) {
-        socket = std::move(s);
-        handed = std::move(bytes);
-        released = true;
-        proto->changed.set();
-    });
-    BOOST_TEST(!released); // never inside the call
-    UNTIL(proto, released);
-    co_await asio::async_write(peer, asio::buffer("next", 4), asio::use_awaitable);
-    BOOST_TEST(handed.size() <= 4);
-    std::string more(8 - handed.size(), '\0');
-    co_await asio::async_read(socket, asio::buffer(more), asio::use_awaitable);
+    auto pr = co_await paused_after_a_receive(proto, "held");
+    released_socket out;
+    tulip::detail::release_socket<tcp>(*pr.transport, out.handler(*proto));
+    BOOST_TEST(!out.released); // never inside the call
+    UNTIL(proto, out.released);
+    co_await asio::async_write(pr.peer, asio::buffer("next", 4), asio::use_awaitable);
+    BOOST_TEST(out.handed.size() <= 4);
+    std::string more(8 - out.handed.size(), '\0');
+    co_await asio::async_read(out.socket, asio::buffer(more), asio::use_awaitable);
     // Whatever the transport had taken comes first, then what the kernel kept.
-    BOOST_TEST(handed + more == "heldnext");
+    BOOST_TEST(out.handed + more == "heldnext");
     BOOST_TEST(proto->data == "x");
     BOOST_TEST(proto->lost == 0);
 }

@@ -509,6 +509,19 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_clients_reaches_a_connection_upgraded_in_pl
 
 namespace {
 
+// The server's side of the plaintext exchange: the client's STARTTLS, then the go-ahead;
+// the options for the server's handshake.
+tulip::awaitable<tulip::tls_options> agree_to_starttls(tulip::stream_reader& r,
+                                                       tulip::stream_writer& w)
+{
+    std::string cmd = co_await r.readline();
+    BOOST_TEST(cmd == "STARTTLS\r\n");
+    w.write("220 go ahead\r\n");
+    tulip::tls_options so;
+    so.server_side = true;
+    co_return so;
+}
+
 // A server connection in the middle of an in-place upgrade (its socket out of the plain
 // transport, the TLS handshake not done) is still the server's: close_clients or
 // abort_clients stops the handshake, the handler's start_tls fails with
@@ -522,11 +535,7 @@ tulip::awaitable<void> pending_in_place_handshake_is_ended(bool abort, std::stri
     tulip::event upgrading, ended;
     boost::system::error_code upgrade_error;
     auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
-        std::string cmd = co_await r.readline();
-        BOOST_TEST(cmd == "STARTTLS\r\n");
-        w.write("220 go ahead\r\n");
-        tulip::tls_options so;
-        so.server_side = true;
+        tulip::tls_options so = co_await agree_to_starttls(r, w);
         upgrading.set();
         try {
             co_await w.start_tls(sctx, so);
@@ -580,11 +589,7 @@ BOOST_TULIP_TEST_CASE_REALTIME(close_clients_in_the_same_turn_as_start_tls_ends_
     boost::system::error_code upgrade_error;
     tulip::server* srvp = nullptr;
     auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
-        std::string cmd = co_await r.readline();
-        BOOST_TEST(cmd == "STARTTLS\r\n");
-        w.write("220 go ahead\r\n");
-        tulip::tls_options so;
-        so.server_side = true;
+        tulip::tls_options so = co_await agree_to_starttls(r, w);
         auto upgrade = w.start_tls(sctx, so);
         // Eager: start_tls runs up to its first suspension, the socket on its way out.
         auto t = tulip::create_task(std::move(upgrade), tulip::task_options{.eager = true});
