@@ -120,10 +120,9 @@ struct endpoint_of<Stream, true>
     receive that fills that buffer is followed by reads into the loop's buffer (or the
     protocol's), and while a wake-up brings more than the buffer holds (bulk input) the
     waits are readiness waits again: a large message takes few calls and no copy through
-    the small buffer. Either way the transport waits
-    only when a read found the descriptor drained (EAGAIN, or a short read), and reads
-    first where data may be there already (the first read, after resume_reading, after a
-    bounded batch of reads).
+    the small buffer. Either way the transport waits only when a read found the descriptor
+    drained (EAGAIN, or a short read), and reads first where data may be there already
+    (the first read, after resume_reading, after a bounded batch of reads).
 
     Per kind:
     - sockets: `write_eof` is `shutdown(SHUT_WR)`; `close` lingers (bounded) for the
