@@ -71,7 +71,7 @@ struct serial_options
     /// driver drain its output queue (`tcdrain`, run off the loop's thread): a port whose
     /// other side does not read (flow control stopped, nobody on a pty) would otherwise
     /// never close. After it, the rest of the output is discarded and the port closes.
-    std::chrono::milliseconds drain_timeout = std::chrono::seconds(5);
+    duration drain_timeout = std::chrono::seconds(5);
 };
 // end::outline[]
 static_assert(std::is_trivially_copyable_v<serial_options>);

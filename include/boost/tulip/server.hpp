@@ -74,9 +74,9 @@ struct server_options
     /// only and is reported to the loop's exception handler ("TLS handshake failed").
     const boost::asio::ssl::context* ssl = nullptr;
     /// TLS handshake bound (with `ssl`).
-    std::chrono::steady_clock::duration ssl_handshake_timeout = std::chrono::seconds(60);
+    duration ssl_handshake_timeout = std::chrono::seconds(60);
     /// TLS close_notify wait bound (with `ssl`).
-    std::chrono::steady_clock::duration ssl_shutdown_timeout = std::chrono::seconds(30);
+    duration ssl_shutdown_timeout = std::chrono::seconds(30);
 };
 // end::outline[]
 

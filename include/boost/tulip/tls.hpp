@@ -50,9 +50,9 @@ struct tls_options
     /// the same); with `verify_none` nothing is sent or checked.
     std::string_view server_hostname;
     /// The handshake must finish within this; else it fails with `asio::error::timed_out`.
-    std::chrono::milliseconds handshake_timeout = std::chrono::seconds(60);
+    duration handshake_timeout = std::chrono::seconds(60);
     /// `close()` of a TLS transport waits at most this for the peer's close_notify.
-    std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
+    duration shutdown_timeout = std::chrono::seconds(30);
     /// Bytes already read from the plain connection that belong to the TLS stream
     /// (any amount): they are the first input of the TLS engine.
     boost::asio::const_buffer initial_data;

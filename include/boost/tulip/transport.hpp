@@ -341,7 +341,7 @@ struct connection_options
     /// Happy eyeballs (RFC 8305): start the next address's attempt after this delay
     /// if the current one has not finished; the first to connect wins. Empty: one
     /// attempt at a time, each to its end (asyncio's default).
-    std::optional<std::chrono::milliseconds> happy_eyeballs_delay;
+    std::optional<duration> happy_eyeballs_delay;
     /// Reorder the resolved addresses by family: this many of the first family, then
     /// one of each family in turn. 0: as resolved, or 1 when `happy_eyeballs_delay` is
     /// set (asyncio's rule).
@@ -352,8 +352,8 @@ struct connection_options
     const boost::asio::ssl::context* ssl = nullptr;
     /// TLS: the name to send (SNI) and verify; empty: the host connected to.
     std::string_view server_hostname;
-    std::chrono::milliseconds ssl_handshake_timeout = std::chrono::seconds(60);
-    std::chrono::milliseconds ssl_shutdown_timeout = std::chrono::seconds(30);
+    duration ssl_handshake_timeout = std::chrono::seconds(60);
+    duration ssl_shutdown_timeout = std::chrono::seconds(30);
 };
 // end::connect[]
 // A destructor would be run twice by g++ 12 for a temporary next to a co_await. (Not

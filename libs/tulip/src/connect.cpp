@@ -298,7 +298,7 @@ private:
     std::string host_;
     std::string port_;
     std::optional<tcp::endpoint> local_addr_;
-    std::optional<std::chrono::milliseconds> delay_;
+    std::optional<duration> delay_;
     int interleave_;
     std::vector<tcp::endpoint> eps_;
     tcp::resolver resolver_;

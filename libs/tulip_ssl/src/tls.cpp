@@ -562,10 +562,8 @@ public:
         tls_options o;
         o.server_side = settings_.server_side;
         o.server_hostname = settings_.server_hostname;
-        o.handshake_timeout =
-            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.handshake_timeout);
-        o.shutdown_timeout =
-            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.shutdown_timeout);
+        o.handshake_timeout = settings_.handshake_timeout;
+        o.shutdown_timeout = settings_.shutdown_timeout;
         o.initial_data = asio::buffer(settings_.initial_data);
         async_start_tls(
             std::move(sock), *settings_.ctx, o,
