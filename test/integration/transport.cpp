@@ -264,6 +264,40 @@ BOOST_TULIP_TEST_CASE(write_beyond_kernel_buffer_pauses_then_resumes_and_deliver
     UNTIL(p, p->lost == 1);
 }
 
+// asyncio's marks: high 64 KiB and low a quarter of high; given only low, high is four
+// times it; low above high is refused and changes nothing. Lowering the high mark under
+// what is buffered pauses the protocol at once; it resumes when the buffer is down to low.
+BOOST_TULIP_TEST_CASE(write_buffer_limits_follow_asyncio_and_a_lowered_high_mark_pauses_at_once)
+{
+    using limits = std::pair<std::size_t, std::size_t>;
+    auto proto = std::make_shared<recorder>();
+    auto pr = co_await make_pair(proto);
+    auto& t = pr.transport;
+    BOOST_TEST((t->get_write_buffer_limits() == limits(16 * 1024, 64 * 1024)));
+    t->set_write_buffer_limits(std::nullopt, 1000);
+    BOOST_TEST((t->get_write_buffer_limits() == limits(1000, 4000)));
+    t->set_write_buffer_limits(100);
+    BOOST_TEST((t->get_write_buffer_limits() == limits(25, 100)));
+    BOOST_CHECK_THROW(t->set_write_buffer_limits(10, 20), std::invalid_argument);
+    BOOST_TEST((t->get_write_buffer_limits() == limits(25, 100)));
+
+    t->set_write_buffer_limits(64 * 1024 * 1024, 1024);
+    const std::string all = pattern(32 * 1024 * 1024);
+    for (std::size_t off = 0; off < all.size(); off += 65536)
+        t->write(std::string_view(all).substr(off, 65536));
+    BOOST_TEST(t->get_write_buffer_size() > 4096u); // the kernel's buffers are full
+    BOOST_TEST(proto->paused == 0);
+    t->set_write_buffer_limits(4096, 1024);
+    BOOST_TEST(proto->paused == 1);
+    std::string got(all.size(), '\0');
+    co_await asio::async_read(pr.peer, asio::buffer(got), asio::use_awaitable);
+    BOOST_TEST((got == all));
+    UNTIL(proto, proto->resumed == 1);
+    BOOST_TEST(proto->paused == 1);
+    t->close();
+    UNTIL(proto, proto->lost == 1);
+}
+
 BOOST_TULIP_TEST_CASE(peer_reset_reports_the_error_and_the_next_write_throws_it)
 {
     auto proto = std::make_shared<recorder>();

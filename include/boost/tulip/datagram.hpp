@@ -13,6 +13,7 @@
 #include <boost/tulip/awaitable_token.hpp>
 #include <boost/tulip/detail/transport_registry.hpp>
 #include <boost/tulip/detail/unix_socket_file.hpp>
+#include <boost/tulip/detail/write_marks.hpp>
 #include <boost/tulip/event_loop.hpp>
 
 #include <boost/asio/basic_datagram_socket.hpp>
@@ -198,7 +199,7 @@ public:
     /// The marks as `{low, high}` (asyncio's order).
     std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept
     {
-        return {low_, high_};
+        return marks_.get();
     }
 
     /** A property of the endpoint, or empty for an unknown name, a `T` that does not
@@ -262,10 +263,8 @@ private:
     std::unique_ptr<char[]> rbuf_;
     std::deque<pending> queue_;
     std::size_t buffered_ = 0;
-    std::size_t high_ = 64 * 1024;
-    std::size_t low_ = 16 * 1024;
+    detail::write_marks marks_; // the send queue's, and whether the protocol is paused
     timer_handle retry_;
-    bool paused_ = false;  // the protocol was told to pause writing
     bool writing_ = false; // a write wait or retry is armed
     bool closing_ = false;
     bool closed_ = false; // the socket is closed; connection_lost is on its way

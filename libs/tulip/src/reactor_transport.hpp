@@ -15,6 +15,7 @@
 
 #include <boost/tulip/detail/socket_transport.hpp>
 #include <boost/tulip/detail/transport_registry.hpp>
+#include <boost/tulip/detail/write_marks.hpp>
 
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
@@ -244,18 +245,13 @@ public:
     void set_write_buffer_limits(std::optional<std::size_t> high,
                                  std::optional<std::size_t> low) override
     {
-        std::size_t h = high ? *high : (low ? 4 * *low : default_high_water);
-        std::size_t l = low ? *low : h / 4;
-        if (l > h)
-            throw std::invalid_argument("set_write_buffer_limits: low > high");
-        high_ = h;
-        low_ = l;
+        marks_.set(high, low);
         maybe_pause_protocol();
     }
     std::size_t get_write_buffer_size() const noexcept override { return wbuf_.size(); }
     std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override
     {
-        return {low_, high_};
+        return marks_.get();
     }
 
     std::any extra_info(std::string_view name) const override
@@ -383,7 +379,6 @@ protected:
     virtual void finish_close();
 
 private:
-    static constexpr std::size_t default_high_water = 64 * 1024;
     static constexpr std::size_t read_size_hint = 64 * 1024;
     // The receive buffer a transport keeps once it has read anything (see the class
     // comment): a request line, an HTTP header or a 1 KiB message fits in one receive.
@@ -430,8 +425,7 @@ private:
 
     Stream stream_;
     write_buffer wbuf_;
-    std::size_t high_ = default_high_water;
-    std::size_t low_ = default_high_water / 4;
+    write_marks marks_;               // wbuf_'s, and whether the protocol is paused
     std::shared_ptr<transport> self_; // while open
     boost::system::error_code error_; // what ended the connection, if an error did
     timer_handle linger_timer_;
@@ -443,19 +437,18 @@ private:
     [[no_unique_address]] endpoint_type sockname_{};
     int fd_ = -1;
     transport_direction dir_;
-    bool closing_ = false;        // close/abort called, or the connection lost
-    bool closed_ = false;         // the descriptor is closed; connection_lost posted
-    bool paused_ = false;         // pause_reading
-    bool peer_eof_ = false;       // the peer's end of stream was read
-    bool eof_written_ = false;    // write_eof called
-    bool shut_wr_ = false;        // our end of stream is sent
-    bool lingering_ = false;      // the lingering close reads and drops input
-    bool read_waiting_ = false;   // a readiness wait or a receive is queued
-    bool read_posted_ = false;    // a read attempt or a wait is posted
-    bool bulk_ = false;           // the last wake-up read more than rbuf_ holds
-    bool write_waiting_ = false;  // a readiness wait for writing is queued
-    bool writing_paused_ = false; // the protocol was told pause_writing
-    bool sendfile_hold_ = false;  // a sendfile writes on the stream (hold_for_sendfile)
+    bool closing_ = false;       // close/abort called, or the connection lost
+    bool closed_ = false;        // the descriptor is closed; connection_lost posted
+    bool paused_ = false;        // pause_reading
+    bool peer_eof_ = false;      // the peer's end of stream was read
+    bool eof_written_ = false;   // write_eof called
+    bool shut_wr_ = false;       // our end of stream is sent
+    bool lingering_ = false;     // the lingering close reads and drops input
+    bool read_waiting_ = false;  // a readiness wait or a receive is queued
+    bool read_posted_ = false;   // a read attempt or a wait is posted
+    bool bulk_ = false;          // the last wake-up read more than rbuf_ holds
+    bool write_waiting_ = false; // a readiness wait for writing is queued
+    bool sendfile_hold_ = false; // a sendfile writes on the stream (hold_for_sendfile)
 };
 
 /// Makes a transport of type `T` (a `reactor_transport` or a class derived from one) and

@@ -58,19 +58,15 @@ void reactor_transport<Stream, Base>::check_writable() const
 template <class Stream, class Base>
 void reactor_transport<Stream, Base>::maybe_pause_protocol()
 {
-    if (!writing_paused_ && wbuf_.size() > high_ && !closed_) {
-        writing_paused_ = true;
+    if (!closed_ && marks_.pause(wbuf_.size()))
         guarded([&] { this->get_protocol()->pause_writing(); });
-    }
 }
 
 template <class Stream, class Base>
 void reactor_transport<Stream, Base>::maybe_resume_protocol()
 {
-    if (writing_paused_ && wbuf_.size() <= low_ && !closed_) {
-        writing_paused_ = false;
+    if (!closed_ && marks_.resume(wbuf_.size()))
         guarded([&] { this->get_protocol()->resume_writing(); });
-    }
 }
 
 template <class Stream, class Base>

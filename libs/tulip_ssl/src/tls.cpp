@@ -11,6 +11,7 @@
 #include <boost/tulip/detail/stream_protocol.hpp>
 #include <boost/tulip/detail/tls_hooks.hpp>
 #include <boost/tulip/detail/transport_registry.hpp>
+#include <boost/tulip/detail/write_marks.hpp>
 #include <boost/tulip/error.hpp>
 #include <boost/tulip/event_loop.hpp>
 #include <boost/tulip/task.hpp>
@@ -93,7 +94,6 @@ error_code tls_handshake_error(SSL* ssl, error_code ec) noexcept
 
 namespace {
 
-constexpr std::size_t default_high_water = 64 * 1024;
 // One TLS record's plaintext is at most 16 KiB; a read asks for a few at once.
 constexpr std::size_t read_chunk = 64 * 1024;
 
@@ -233,12 +233,7 @@ public:
     void set_write_buffer_limits(std::optional<std::size_t> high,
                                  std::optional<std::size_t> low) override
     {
-        std::size_t h = high ? *high : (low ? 4 * *low : default_high_water);
-        std::size_t l = low ? *low : h / 4;
-        if (l > h)
-            throw std::invalid_argument("set_write_buffer_limits: low > high");
-        high_ = h;
-        low_ = l;
+        marks_.set(high, low);
         maybe_pause_protocol();
     }
     std::size_t get_write_buffer_size() const noexcept override
@@ -247,7 +242,7 @@ public:
     }
     std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override
     {
-        return {low_, high_};
+        return marks_.get();
     }
 
     std::any extra_info(std::string_view name) const override
@@ -316,17 +311,13 @@ private:
 
     void maybe_pause_protocol()
     {
-        if (!writing_paused_ && get_write_buffer_size() > high_ && !closed_) {
-            writing_paused_ = true;
+        if (!closed_ && marks_.pause(get_write_buffer_size()))
             guarded([&] { get_protocol()->pause_writing(); });
-        }
     }
     void maybe_resume_protocol()
     {
-        if (writing_paused_ && get_write_buffer_size() <= low_ && !closed_) {
-            writing_paused_ = false;
+        if (!closed_ && marks_.resume(get_write_buffer_size()))
             guarded([&] { get_protocol()->resume_writing(); });
-        }
     }
 
     void start_write()
@@ -521,8 +512,7 @@ private:
     std::string sending_;  // the block being sent (its memory does not move meanwhile)
     std::size_t sent_ = 0;
     std::string pending_; // written since
-    std::size_t high_ = default_high_water;
-    std::size_t low_ = default_high_water / 4;
+    write_marks marks_;   // the buffered plaintext's, and whether the protocol is paused
     std::shared_ptr<transport> self_;
     error_code error_;
     timer_handle shutdown_timer_;
@@ -537,7 +527,6 @@ private:
     bool peer_eof_ = false;
     bool reading_ = false;
     bool writing_ = false;
-    bool writing_paused_ = false;
     bool resume_posted_ = false;
     bool shutdown_started_ = false;
     bool shutdown_wants_read_end_ = false;

@@ -234,10 +234,8 @@ void basic_datagram_transport<Protocol>::send(boost::asio::const_buffer data,
     queue_.push_back(
         pending{std::string(static_cast<const char*>(data.data()), data.size()), dest});
     buffered_ += data.size();
-    if (!paused_ && buffered_ > high_) {
-        paused_ = true;
+    if (marks_.pause(buffered_))
         post_flow(true);
-    }
     if (!writing_)
         arm_write();
 }
@@ -300,10 +298,8 @@ void basic_datagram_transport<Protocol>::flush(bool woken)
                 return;
         }
     }
-    if (paused_ && buffered_ <= low_) {
-        paused_ = false;
+    if (marks_.resume(buffered_))
         post_flow(false);
-    }
     if (queue_.empty() && closing_ && !closed_)
         finish(nullptr);
 }
@@ -384,19 +380,11 @@ template <class Protocol>
 void basic_datagram_transport<Protocol>::set_write_buffer_limits(std::optional<std::size_t> high,
                                                                  std::optional<std::size_t> low)
 {
-    std::size_t h = high ? *high : (low ? 4 * *low : 64 * 1024);
-    std::size_t l = low ? *low : h / 4;
-    if (l > h)
-        throw std::invalid_argument("set_write_buffer_limits: low > high");
-    high_ = h;
-    low_ = l;
-    if (!paused_ && buffered_ > high_) {
-        paused_ = true;
+    marks_.set(high, low);
+    if (marks_.pause(buffered_))
         post_flow(true);
-    } else if (paused_ && buffered_ <= low_) {
-        paused_ = false;
+    else if (marks_.resume(buffered_))
         post_flow(false);
-    }
 }
 
 template <class Protocol>
