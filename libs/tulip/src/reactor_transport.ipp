@@ -438,8 +438,10 @@ void reactor_transport<Stream, Base>::do_read(std::size_t received)
         }
         received += n;
         // Bulk input (more than the receive buffer holds per wake-up) waits for readiness:
-        // an epoll_ctl per wake-up costs less than a receive of part of it.
-        bulk_ = received > receive_buffer_size;
+        // an epoll_ctl per wake-up costs less than a receive of part of it. A posted read
+        // that finds nothing says nothing about the input's size.
+        if (received > 0)
+            bulk_ = received > receive_buffer_size;
         if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
             wait_read();
             return;
@@ -462,6 +464,8 @@ void reactor_transport<Stream, Base>::do_read(std::size_t received)
                 wait_read();
             return;
         }
+        if (n == asked && asked >= read_size_hint)
+            break; // a whole read size: the next read is posted (see the class comment)
     }
     schedule_read();
 }
