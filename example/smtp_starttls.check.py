@@ -3,7 +3,6 @@
 # `curl --ssl-reqd`, then a raw socket that sends STARTTLS and an injected command in one
 # packet (CVE-2011-0411): the command must never be answered. SIGINT ends the server.
 #   python3 smtp_starttls.check.py path/to/smtp_starttls
-import os
 import re
 import signal
 import socket

@@ -462,8 +462,7 @@ private:
             return;
         shutdown_wants_read_end_ = false;
         shutdown_timer_ = get_loop().call_later(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(shutdown_timeout_),
-            [self = self_ptr()] { self->force_close(nullptr, false); });
+            shutdown_timeout_, [self = self_ptr()] { self->force_close(nullptr, false); });
         stream_.async_shutdown(
             [self = self_ptr()](error_code) { self->force_close(nullptr, false); });
     }
