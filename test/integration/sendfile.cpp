@@ -532,6 +532,56 @@ BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_over_a_unix_socket)
     BOOST_TEST((got == "head:" + f.content));
 }
 
+// A writer's sendfile to a peer that has closed: EPIPE, and SIGPIPE with it (a Unix socket
+// raises it at once). A handler the program installed is kept and never sees one, on every
+// sendfile of the connection: what the check finds then is not remembered. At the default
+// the first sendfile sets SIGPIPE to ignored, and the connection's next one relies on it.
+BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_to_a_closed_peer_lands_no_sigpipe)
+{
+    temp_file f(pattern(64 * 1024, 25));
+    auto path = std::filesystem::temp_directory_path() /
+                ("tulip-sendfile-sigpipe-" + std::to_string(::getpid()) + ".sock");
+    struct sigaction saved = {};
+    ::sigaction(SIGPIPE, nullptr, &saved);
+    tulip::event done;
+    auto cb = [&](tulip::stream_reader r, tulip::stream_writer w) -> tulip::awaitable<void> {
+        BOOST_TEST((co_await r.read()).empty()); // the client has closed
+        sigpipe_calls = 0;
+        std::signal(SIGPIPE, count_sigpipe);
+        for (int i = 0; i < 2; ++i) {
+            auto [ec, n] =
+                co_await w.sendfile(f.fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST((ec == asio::error::broken_pipe));
+            BOOST_TEST(n == 0u);
+        }
+        BOOST_TEST(sigpipe_calls == 0);
+        sigset_t pending;
+        sigpending(&pending);
+        BOOST_TEST(!sigismember(&pending, SIGPIPE));
+
+        std::signal(SIGPIPE, SIG_DFL); // a SIGPIPE now would end this test program
+        for (int i = 0; i < 2; ++i) {
+            auto [ec, n] =
+                co_await w.sendfile(f.fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST((ec == asio::error::broken_pipe));
+            struct sigaction now = {};
+            ::sigaction(SIGPIPE, nullptr, &now);
+            BOOST_TEST((now.sa_handler == SIG_IGN));
+        }
+        ::sigaction(SIGPIPE, &saved, nullptr);
+        done.set();
+    };
+    auto srv = co_await tulip::start_unix_server(cb, path);
+    {
+        // A plain socket, closed at once (a Tulip writer's close would linger, reading).
+        asio::local::stream_protocol::socket c(tulip::get_running_loop().get_io_context());
+        co_await c.async_connect(path.string(), asio::use_awaitable);
+    }
+    co_await tulip::timeout(5s, done.wait());
+    srv.close();
+    co_await tulip::timeout(5s, srv.wait_closed());
+}
+
 BOOST_TULIP_TEST_CASE_REALTIME(a_write_while_the_writer_sends_a_file_throws_and_never_interleaves)
 {
     temp_file f(pattern(16 * 1024 * 1024, 24));

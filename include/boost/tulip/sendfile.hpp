@@ -131,7 +131,8 @@ inline constexpr std::size_t sendfile_fallback_chunk = 256 * 1024;
     default SIGPIPE is set to ignored before the calls (as for a child's stdin pipe, and
     as Python does at start-up); the error comes back as `broken_pipe`. A handler the
     program installed stays: then the calling thread blocks SIGPIPE around the calls and
-    takes back one they raised, so the handler never sees it.
+    takes back one they raised, so the handler never sees it. The disposition is looked at
+    by every `async_sendfile` (`stream_writer::sendfile` looks once per connection).
 
     `stream` and, for the file objects, `file` must outlive the operation; the
     descriptor must stay open until it completes.

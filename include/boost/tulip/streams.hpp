@@ -257,6 +257,12 @@ public:
         `offset` + the bytes sent (asyncio). A file shorter than `count` gives a short
         count.
 
+        SIGPIPE is handled as by `async_sendfile`, except that a connection looks at its
+        disposition only until it finds it ignored (at its first sendfile, normally, as
+        a child's stdin pipe is looked at when it is made): from then on this
+        connection's sendfiles rely on it. A program with its own SIGPIPE handler is
+        looked at every time, and its handler never sees a SIGPIPE from a sendfile.
+
         While it runs, `write` and `writelines` on this connection throw
         `invalid_state_error` (as asyncio's transports raise): they would land in the
         middle of the file. A second `sendfile` fails the same way. Reading goes on.

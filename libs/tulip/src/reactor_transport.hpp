@@ -290,6 +290,8 @@ public:
         sendfile_hold_ = true;
         return &stream_;
     }
+    /// Set once a sendfile on this connection found SIGPIPE ignored (sendfile_run).
+    bool* sigpipe_ignored() noexcept { return &sigpipe_ignored_; }
     void release_for_sendfile() noexcept
     {
         if (!sendfile_hold_)
@@ -442,18 +444,19 @@ private:
     [[no_unique_address]] endpoint_type sockname_{};
     int fd_ = -1;
     transport_direction dir_;
-    bool closing_ = false;       // close/abort called, or the connection lost
-    bool closed_ = false;        // the descriptor is closed; connection_lost posted
-    bool paused_ = false;        // pause_reading
-    bool peer_eof_ = false;      // the peer's end of stream was read
-    bool eof_written_ = false;   // write_eof called
-    bool shut_wr_ = false;       // our end of stream is sent
-    bool lingering_ = false;     // the lingering close reads and drops input
-    bool read_waiting_ = false;  // a readiness wait or a receive is queued
-    bool read_posted_ = false;   // a read attempt or a wait is posted
-    bool bulk_ = false;          // the last wake-up read more than rbuf_ holds
-    bool write_waiting_ = false; // a readiness wait for writing is queued
-    bool sendfile_hold_ = false; // a sendfile writes on the stream (hold_for_sendfile)
+    bool closing_ = false;         // close/abort called, or the connection lost
+    bool closed_ = false;          // the descriptor is closed; connection_lost posted
+    bool paused_ = false;          // pause_reading
+    bool peer_eof_ = false;        // the peer's end of stream was read
+    bool eof_written_ = false;     // write_eof called
+    bool shut_wr_ = false;         // our end of stream is sent
+    bool lingering_ = false;       // the lingering close reads and drops input
+    bool read_waiting_ = false;    // a readiness wait or a receive is queued
+    bool read_posted_ = false;     // a read attempt or a wait is posted
+    bool bulk_ = false;            // the last wake-up read more than rbuf_ holds
+    bool write_waiting_ = false;   // a readiness wait for writing is queued
+    bool sendfile_hold_ = false;   // a sendfile writes on the stream (hold_for_sendfile)
+    bool sigpipe_ignored_ = false; // see sigpipe_ignored()
 };
 
 /// Makes a transport of type `T` (a `reactor_transport` or a class derived from one) and

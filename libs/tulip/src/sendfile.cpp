@@ -39,18 +39,25 @@ error_code errno_code(int e) noexcept
 
 #if defined(__linux__)
 // sendfile(2) has no MSG_NOSIGNAL: a socket whose peer went away raises SIGPIPE in the
-// calling thread. At its default SIGPIPE is set to ignored, once, as for pipes
-// (ignore_sigpipe); that costs one system call per run of calls instead of the two of a
-// mask. Only when the program installed a handler does the thread block SIGPIPE around
-// the calls and take back one they raised, so the handler never sees it (a thread that
-// already blocks SIGPIPE is left alone: a write(2) there would leave it pending too).
+// calling thread. At its default SIGPIPE is set to ignored, as for pipes (ignore_sigpipe);
+// that costs one system call per run of calls instead of the two of a mask, and none on a
+// connection that already found it ignored (`known`: checked at a connection's first
+// sendfile, as a child's stdin pipe is at its creation). Only when the program installed a
+// handler does the thread block SIGPIPE around the calls and take back one they raised, so
+// the handler never sees it (a thread that already blocks SIGPIPE is left alone: a
+// write(2) there would leave it pending too); that is never remembered.
 class sigpipe_guard
 {
 public:
-    sigpipe_guard() noexcept
+    explicit sigpipe_guard(bool* known) noexcept
     {
-        if (ignore_sigpipe())
+        if (known && *known)
             return;
+        if (ignore_sigpipe()) {
+            if (known)
+                *known = true;
+            return;
+        }
         sigset_t pipe;
         sigemptyset(&pipe);
         sigaddset(&pipe, SIGPIPE);
@@ -95,10 +102,10 @@ bool refused_errno(int e) noexcept
 } // namespace
 
 sendfile_status sendfile_run(int sock, int fd, std::uint64_t offset, std::size_t want,
-                             std::size_t& sent, error_code& ec) noexcept
+                             std::size_t& sent, error_code& ec, bool* sigpipe_ignored) noexcept
 {
 #if defined(__linux__)
-    sigpipe_guard guard;
+    sigpipe_guard guard(sigpipe_ignored);
     while (sent < want) {
         std::uint64_t pos = offset + sent;
         if (pos > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
@@ -132,6 +139,7 @@ sendfile_status sendfile_run(int sock, int fd, std::uint64_t offset, std::size_t
     (void)fd;
     (void)offset;
     (void)ec;
+    (void)sigpipe_ignored;
     return sent < want ? sendfile_status::refused : sendfile_status::done;
 #endif
 }

@@ -68,10 +68,13 @@ sendfile_socket begin_socket_sendfile(transport& t) noexcept
     sendfile_socket s;
     if (!t.receives_synchronously()) // not a reactor transport (TLS)
         return s;
-    if (auto* tt = dynamic_cast<tcp_socket_transport*>(&t))
+    if (auto* tt = dynamic_cast<tcp_socket_transport*>(&t)) {
         s.tcp = tt->hold_for_sendfile();
-    else if (auto* ut = dynamic_cast<unix_socket_transport*>(&t))
+        s.sigpipe_ignored = tt->sigpipe_ignored();
+    } else if (auto* ut = dynamic_cast<unix_socket_transport*>(&t)) {
         s.local = ut->hold_for_sendfile();
+        s.sigpipe_ignored = ut->sigpipe_ignored();
+    }
     return s;
 }
 

@@ -37,9 +37,13 @@ enum class sendfile_status : unsigned char
 
 // Calls sendfile(2) from `fd` at `offset + sent` to the non-blocking socket `sock` until
 // `sent == want` or one of the other outcomes; SIGPIPE is held back around the calls.
-// `refused` only while `sent` is 0 on entry and nothing went out.
+// `refused` only while `sent` is 0 on entry and nothing went out. `sigpipe_ignored`, when
+// not null, is a connection's memory of SIGPIPE's disposition: while false the disposition
+// is checked (and set to ignored at its default), and it becomes true once it is ignored;
+// while true the check is skipped. Null: checked on every run.
 sendfile_status sendfile_run(int sock, int fd, std::uint64_t offset, std::size_t want,
-                             std::size_t& sent, boost::system::error_code& ec) noexcept;
+                             std::size_t& sent, boost::system::error_code& ec,
+                             bool* sigpipe_ignored = nullptr) noexcept;
 
 struct file_probe
 {
@@ -74,12 +78,13 @@ class sendfile_op
 {
 public:
     sendfile_op(Stream& s, sendfile_source src, std::uint64_t offset, std::size_t count,
-                bool fallback) noexcept
+                bool fallback, bool* sigpipe_ignored) noexcept
         : s_(&s)
         , src_(src)
         , offset_(offset)
         , want_(count)
         , fallback_(fallback)
+        , sigpipe_ignored_(sigpipe_ignored)
     {}
 
     template <class Self>
@@ -171,7 +176,8 @@ private:
     {
         if constexpr (is_stream_socket<Stream>::value) {
             boost::system::error_code ec;
-            switch (sendfile_run(s_->native_handle(), src_.fd, offset_, want_, sent_, ec)) {
+            switch (sendfile_run(s_->native_handle(), src_.fd, offset_, want_, sent_, ec,
+                                 sigpipe_ignored_)) {
             case sendfile_status::done:
             case sendfile_status::eof:
                 return finish(self, {});
@@ -273,6 +279,7 @@ private:
     std::uint64_t offset_;
     std::size_t want_;
     bool fallback_;
+    bool* sigpipe_ignored_; // a connection's flag (stream_writer::sendfile), or null
     bool regular_ = true;   // until probed_: what sendfile(2) accepts with an offset is
     bool probed_ = false;   // seekable, so the offset is set after it
     bool readable_ = false; // a pipe: the loop saw it readable
@@ -283,6 +290,15 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
 };
 
+template <class Stream, class CompletionToken>
+auto async_sendfile_op(Stream& s, sendfile_source src, std::uint64_t offset, std::size_t count,
+                       bool fallback, bool* sigpipe_ignored, CompletionToken&& token)
+{
+    return boost::asio::async_compose<CompletionToken,
+                                      void(boost::system::error_code, std::size_t)>(
+        sendfile_op<Stream>(s, src, offset, count, fallback, sigpipe_ignored), token, s);
+}
+
 } // namespace boost::tulip::detail
 
 namespace boost::tulip {
@@ -291,22 +307,16 @@ template <class AsyncWriteStream, detail::sendfile_file File, detail::not_bool C
 auto async_sendfile(AsyncWriteStream& stream, File&& file, std::uint64_t offset, std::size_t count,
                     CompletionToken&& token)
 {
-    return boost::asio::async_compose<CompletionToken,
-                                      void(boost::system::error_code, std::size_t)>(
-        detail::sendfile_op<AsyncWriteStream>(stream, detail::to_sendfile_source(file), offset,
-                                              count, true),
-        token, stream);
+    return detail::async_sendfile_op(stream, detail::to_sendfile_source(file), offset, count, true,
+                                     nullptr, static_cast<CompletionToken&&>(token));
 }
 
 template <class AsyncWriteStream, detail::sendfile_file File, class CompletionToken>
 auto async_sendfile(AsyncWriteStream& stream, File&& file, std::uint64_t offset, std::size_t count,
                     bool fallback, CompletionToken&& token)
 {
-    return boost::asio::async_compose<CompletionToken,
-                                      void(boost::system::error_code, std::size_t)>(
-        detail::sendfile_op<AsyncWriteStream>(stream, detail::to_sendfile_source(file), offset,
-                                              count, fallback),
-        token, stream);
+    return detail::async_sendfile_op(stream, detail::to_sendfile_source(file), offset, count,
+                                     fallback, nullptr, static_cast<CompletionToken&&>(token));
 }
 
 template <class Socket, class File, class CompletionToken>

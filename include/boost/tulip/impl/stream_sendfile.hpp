@@ -29,11 +29,13 @@ namespace detail {
 
 // The socket of a plain socket transport, for the zero-copy path; both null for any other
 // transport. While a sendfile holds it (begin..end), the transport sends nothing of its
-// own (socket_transport.cpp).
+// own (socket_transport.cpp). `sigpipe_ignored` is the connection's flag: set once one of
+// its sendfiles found SIGPIPE ignored, so that later ones skip the check (sendfile_run).
 struct sendfile_socket
 {
     boost::asio::ip::tcp::socket* tcp = nullptr;
     boost::asio::local::stream_protocol::socket* local = nullptr;
+    bool* sigpipe_ignored = nullptr;
 };
 sendfile_socket begin_socket_sendfile(transport& t) noexcept;
 void end_socket_sendfile(transport& t) noexcept;
@@ -148,9 +150,11 @@ private:
         if (s.tcp || s.local)
             held_ = t->shared_from_this();
         if (s.tcp)
-            async_sendfile(*s.tcp, src_, offset_, count_, fallback_, std::move(self));
+            async_sendfile_op(*s.tcp, src_, offset_, count_, fallback_, s.sigpipe_ignored,
+                              std::move(self));
         else if (s.local)
-            async_sendfile(*s.local, src_, offset_, count_, fallback_, std::move(self));
+            async_sendfile_op(*s.local, src_, offset_, count_, fallback_, s.sigpipe_ignored,
+                              std::move(self));
         else {
             // The stream lives on the heap: the operation keeps a pointer to it.
             ws_ = std::make_unique<protocol_write_stream>(protocol_write_stream{p_});
