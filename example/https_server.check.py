@@ -6,6 +6,7 @@
 #   python3 https_server.check.py path/to/https_server
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -69,3 +70,4 @@ finally:
     if server.poll() is None:
         server.kill()
         server.wait()
+    shutil.rmtree(tmp)  # the private key with it

@@ -4,6 +4,7 @@
 # packet (CVE-2011-0411): the command must never be answered. SIGINT ends the server.
 #   python3 smtp_starttls.check.py path/to/smtp_starttls
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,3 +66,4 @@ finally:
     if server.poll() is None:
         server.kill()
         server.wait()
+    shutil.rmtree(tmp)  # the private key with it
