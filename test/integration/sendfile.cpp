@@ -535,7 +535,8 @@ BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_over_a_unix_socket)
 // A writer's sendfile to a peer that has closed: EPIPE, and SIGPIPE with it (a Unix socket
 // raises it at once). A handler the program installed is kept and never sees one, on every
 // sendfile of the connection: what the check finds then is not remembered. At the default
-// the first sendfile sets SIGPIPE to ignored, and the connection's next one relies on it.
+// the first sendfile sets SIGPIPE to ignored, and the connection's next one relies on it,
+// until a handler of the loop's own (add_signal_handler) changes the disposition.
 BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_to_a_closed_peer_lands_no_sigpipe)
 {
     temp_file f(pattern(64 * 1024, 25));
@@ -568,6 +569,15 @@ BOOST_TULIP_TEST_CASE_REALTIME(writer_sendfile_to_a_closed_peer_lands_no_sigpipe
             ::sigaction(SIGPIPE, nullptr, &now);
             BOOST_TEST((now.sa_handler == SIG_IGN));
         }
+
+        auto& loop = tulip::get_running_loop();
+        int loop_handler_calls = 0;
+        loop.add_signal_handler(SIGPIPE, [&] { ++loop_handler_calls; });
+        auto [ec, n] = co_await w.sendfile(f.fd, 0, 0, true, asio::as_tuple(asio::use_awaitable));
+        BOOST_TEST((ec == asio::error::broken_pipe));
+        co_await tulip::sleep(20ms); // a SIGPIPE delivered would reach the handler by now
+        BOOST_TEST(loop_handler_calls == 0);
+        BOOST_TEST(loop.remove_signal_handler(SIGPIPE));
         ::sigaction(SIGPIPE, &saved, nullptr);
         done.set();
     };

@@ -260,8 +260,12 @@ public:
         SIGPIPE is handled as by `async_sendfile`, except that a connection looks at its
         disposition only until it finds it ignored (at its first sendfile, normally, as
         a child's stdin pipe is looked at when it is made): from then on this
-        connection's sendfiles rely on it. A program with its own SIGPIPE handler is
-        looked at every time, and its handler never sees a SIGPIPE from a sendfile.
+        connection's sendfiles rely on it, until the loop's own signal handlers
+        (`add_signal_handler`, `remove_signal_handler`) change SIGPIPE's disposition.
+        While a handler is installed the answer is never kept, and the handler never
+        sees a SIGPIPE from a sendfile. A handler the program installs by other means
+        (`sigaction`, its own `asio::signal_set`) after a connection found SIGPIPE
+        ignored may see that connection's SIGPIPEs; the program is not ended.
 
         While it runs, `write` and `writelines` on this connection throw
         `invalid_state_error` (as asyncio's transports raise): they would land in the

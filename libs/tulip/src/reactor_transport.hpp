@@ -290,8 +290,8 @@ public:
         sendfile_hold_ = true;
         return &stream_;
     }
-    /// Set once a sendfile on this connection found SIGPIPE ignored (sendfile_run).
-    bool* sigpipe_ignored() noexcept { return &sigpipe_ignored_; }
+    /// This connection's memory of having found SIGPIPE ignored (sendfile_run).
+    unsigned* sigpipe_ignored() noexcept { return &sigpipe_ignored_; }
     void release_for_sendfile() noexcept
     {
         if (!sendfile_hold_)
@@ -456,7 +456,7 @@ private:
     bool bulk_ = false;            // the last wake-up read more than rbuf_ holds
     bool write_waiting_ = false;   // a readiness wait for writing is queued
     bool sendfile_hold_ = false;   // a sendfile writes on the stream (hold_for_sendfile)
-    bool sigpipe_ignored_ = false; // see sigpipe_ignored()
+    unsigned sigpipe_ignored_ = 0; // see sigpipe_ignored()
 };
 
 /// Makes a transport of type `T` (a `reactor_transport` or a class derived from one) and

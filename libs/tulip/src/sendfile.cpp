@@ -41,21 +41,23 @@ error_code errno_code(int e) noexcept
 // sendfile(2) has no MSG_NOSIGNAL: a socket whose peer went away raises SIGPIPE in the
 // calling thread. At its default SIGPIPE is set to ignored, as for pipes (ignore_sigpipe);
 // that costs one system call per run of calls instead of the two of a mask, and none on a
-// connection that already found it ignored (`known`: checked at a connection's first
-// sendfile, as a child's stdin pipe is at its creation). Only when the program installed a
-// handler does the thread block SIGPIPE around the calls and take back one they raised, so
-// the handler never sees it (a thread that already blocks SIGPIPE is left alone: a
-// write(2) there would leave it pending too); that is never remembered.
+// connection that already found it ignored (`known`: the sigpipe_epoch() then, plus one;
+// looked at again when Tulip's own signal handlers changed the disposition since). Only
+// when the program installed a handler does the thread block SIGPIPE around the calls and
+// take back one they raised, so the handler never sees it (a thread that already blocks
+// SIGPIPE is left alone: a write(2) there would leave it pending too); that answer is
+// never remembered.
 class sigpipe_guard
 {
 public:
-    explicit sigpipe_guard(bool* known) noexcept
+    explicit sigpipe_guard(unsigned* known) noexcept
     {
-        if (known && *known)
+        const unsigned now = known ? sigpipe_epoch() + 1 : 0;
+        if (known && *known == now)
             return;
         if (ignore_sigpipe()) {
             if (known)
-                *known = true;
+                *known = now;
             return;
         }
         sigset_t pipe;
@@ -102,7 +104,7 @@ bool refused_errno(int e) noexcept
 } // namespace
 
 sendfile_status sendfile_run(int sock, int fd, std::uint64_t offset, std::size_t want,
-                             std::size_t& sent, error_code& ec, bool* sigpipe_ignored) noexcept
+                             std::size_t& sent, error_code& ec, unsigned* sigpipe_ignored) noexcept
 {
 #if defined(__linux__)
     sigpipe_guard guard(sigpipe_ignored);

@@ -12,7 +12,10 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include "sigpipe.hpp"
+
 #include <algorithm>
+#include <csignal>
 #include <vector>
 
 namespace boost::tulip::detail {
@@ -133,6 +136,8 @@ signal_entry& signal_table::entry_for(int signum)
     e->table = this;
     e->signum = signum;
     entries_.emplace(signum, e);
+    if (signum == SIGPIPE) // Asio's handler replaced the disposition
+        sigpipe_disposition_changed();
     arm(e);
     return *e;
 }
@@ -150,6 +155,8 @@ void signal_table::drop_if_empty(int signum) noexcept
     // process (this loop's, another loop's, the user's own) still holds it.
     e->set.clear(ignored);
     e->set.cancel(ignored);
+    if (signum == SIGPIPE)
+        sigpipe_disposition_changed();
 }
 
 void signal_table::set_handler(int signum, std::function<void()> f)
@@ -199,7 +206,10 @@ void signal_table::shutdown() noexcept
             w->active = false;
     }
     // The signal_sets go with the last reference: here, or with a pending wait's handler
-    // when the io_context destroys it.
+    // when the io_context destroys it. SIGPIPE's then may go back to its default: a
+    // connection that remembered it ignored looks again.
+    if (entries.contains(SIGPIPE))
+        sigpipe_disposition_changed();
 }
 
 } // namespace boost::tulip::detail

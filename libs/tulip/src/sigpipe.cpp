@@ -7,9 +7,24 @@
 
 #include "sigpipe.hpp"
 
+#include <atomic>
 #include <csignal>
 
 namespace boost::tulip::detail {
+
+namespace {
+std::atomic<unsigned> epoch{0};
+} // namespace
+
+unsigned sigpipe_epoch() noexcept
+{
+    return epoch.load(std::memory_order_acquire);
+}
+
+void sigpipe_disposition_changed() noexcept
+{
+    epoch.fetch_add(1, std::memory_order_acq_rel);
+}
 
 bool ignore_sigpipe() noexcept
 {

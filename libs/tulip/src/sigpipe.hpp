@@ -17,6 +17,13 @@ namespace boost::tulip::detail {
 // then keeps the signal from reaching it). Children get the default back (subprocess).
 bool ignore_sigpipe() noexcept;
 
+// A count of the changes to SIGPIPE's disposition that Tulip makes through its own signal
+// handlers (add_signal_handler and the like install Asio's handler; removing the last one
+// restores the default). A connection that found SIGPIPE ignored remembers the count then
+// and looks again once it moved (sendfile_run). Any thread.
+unsigned sigpipe_epoch() noexcept;
+void sigpipe_disposition_changed() noexcept;
+
 } // namespace boost::tulip::detail
 
 #endif

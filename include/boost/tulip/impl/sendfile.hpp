@@ -38,12 +38,12 @@ enum class sendfile_status : unsigned char
 // Calls sendfile(2) from `fd` at `offset + sent` to the non-blocking socket `sock` until
 // `sent == want` or one of the other outcomes; SIGPIPE is held back around the calls.
 // `refused` only while `sent` is 0 on entry and nothing went out. `sigpipe_ignored`, when
-// not null, is a connection's memory of SIGPIPE's disposition: while false the disposition
-// is checked (and set to ignored at its default), and it becomes true once it is ignored;
-// while true the check is skipped. Null: checked on every run.
+// not null, is a connection's memory of SIGPIPE's disposition (0 at first): once a run
+// finds it ignored (or sets it so at its default) later runs skip the look, until Tulip's
+// own signal handlers change the disposition. Null: looked at on every run.
 sendfile_status sendfile_run(int sock, int fd, std::uint64_t offset, std::size_t want,
                              std::size_t& sent, boost::system::error_code& ec,
-                             bool* sigpipe_ignored = nullptr) noexcept;
+                             unsigned* sigpipe_ignored = nullptr) noexcept;
 
 struct file_probe
 {
@@ -78,7 +78,7 @@ class sendfile_op
 {
 public:
     sendfile_op(Stream& s, sendfile_source src, std::uint64_t offset, std::size_t count,
-                bool fallback, bool* sigpipe_ignored) noexcept
+                bool fallback, unsigned* sigpipe_ignored) noexcept
         : s_(&s)
         , src_(src)
         , offset_(offset)
@@ -279,10 +279,10 @@ private:
     std::uint64_t offset_;
     std::size_t want_;
     bool fallback_;
-    bool* sigpipe_ignored_; // a connection's flag (stream_writer::sendfile), or null
-    bool regular_ = true;   // until probed_: what sendfile(2) accepts with an offset is
-    bool probed_ = false;   // seekable, so the offset is set after it
-    bool readable_ = false; // a pipe: the loop saw it readable
+    unsigned* sigpipe_ignored_; // a connection's memory (stream_writer::sendfile), or null
+    bool regular_ = true;       // until probed_: what sendfile(2) accepts with an offset is
+    bool probed_ = false;       // seekable, so the offset is set after it
+    bool readable_ = false;     // a pipe: the loop saw it readable
     state state_ = state::starting;
     std::size_t sent_ = 0;
     boost::system::error_code result_;
@@ -292,7 +292,7 @@ private:
 
 template <class Stream, class CompletionToken>
 auto async_sendfile_op(Stream& s, sendfile_source src, std::uint64_t offset, std::size_t count,
-                       bool fallback, bool* sigpipe_ignored, CompletionToken&& token)
+                       bool fallback, unsigned* sigpipe_ignored, CompletionToken&& token)
 {
     return boost::asio::async_compose<CompletionToken,
                                       void(boost::system::error_code, std::size_t)>(

@@ -29,13 +29,13 @@ namespace detail {
 
 // The socket of a plain socket transport, for the zero-copy path; both null for any other
 // transport. While a sendfile holds it (begin..end), the transport sends nothing of its
-// own (socket_transport.cpp). `sigpipe_ignored` is the connection's flag: set once one of
-// its sendfiles found SIGPIPE ignored, so that later ones skip the check (sendfile_run).
+// own (socket_transport.cpp). `sigpipe_ignored` is the connection's memory of having
+// found SIGPIPE ignored, so that later sendfiles skip the look (sendfile_run).
 struct sendfile_socket
 {
     boost::asio::ip::tcp::socket* tcp = nullptr;
     boost::asio::local::stream_protocol::socket* local = nullptr;
-    bool* sigpipe_ignored = nullptr;
+    unsigned* sigpipe_ignored = nullptr;
 };
 sendfile_socket begin_socket_sendfile(transport& t) noexcept;
 void end_socket_sendfile(transport& t) noexcept;
