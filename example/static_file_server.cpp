@@ -168,18 +168,19 @@ http::response<http::string_body> text_response(const request& req, http::status
 
 // Writes a response header the way asyncio's writer.write writes: Beast serializes it, the
 // writer takes the bytes at once (what the socket does not accept stays buffered) and
-// nothing waits, so no turn of the loop is spent on it; the sendfile after it drains the
-// buffer before the body. The whole header goes in one write call: one send.
+// nothing waits, so no turn of the loop is spent on it. The caller drains (the sendfile
+// of the body does that first). This server's headers are one write call: one send.
 void write_header(tulip::stream_writer& writer, const http::response<http::empty_body>& res)
 {
     http::response_serializer<http::empty_body> sr(res);
     sr.split(true); // stop after the header
-    std::array<std::string_view, 32> lines;
-    std::size_t n = 0;
     boost::system::error_code ec;
     while (!ec && !sr.is_header_done()) {
         sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-            std::size_t taken = 0;
+            // Written before consume(): consuming the header's last byte frees the
+            // serializer's copy of the status line that the first buffer points into.
+            std::array<std::string_view, 16> lines;
+            std::size_t n = 0, taken = 0;
             for (auto b : boost::beast::buffers_range_ref(buffers)) {
                 if (n == lines.size()) { // a header of many fields: more than one write
                     writer.writelines(lines);
@@ -188,11 +189,12 @@ void write_header(tulip::stream_writer& writer, const http::response<http::empty
                 lines[n++] = std::string_view(static_cast<const char*>(b.data()), b.size());
                 taken += b.size();
             }
+            writer.writelines(std::span<const std::string_view>(lines.data(), n));
             sr.consume(taken);
         });
     }
-    if (n > 0)
-        writer.writelines(std::span<const std::string_view>(lines.data(), n));
+    if (ec)
+        throw boost::system::system_error(ec, "static_file_server: serializing a header");
 }
 
 // Answers one request; false when the connection is to close afterwards.
@@ -228,7 +230,9 @@ tulip::awaitable<bool> answer(tulip::asio_stream& stream, const request& req)
         if (ec || sent != size)
             co_return false; // the peer went, or the file shrank: the length promised
                              // cannot be kept
-    }
+    } else
+        co_await stream.writer().drain(); // HEAD, an empty file: a client that never
+                                          // reads must not grow the buffer without end
     co_return res.keep_alive();
 }
 
