@@ -29,18 +29,18 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/container/small_vector.hpp>
 
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -169,7 +169,8 @@ http::response<http::string_body> text_response(const request& req, http::status
 // Writes a response header the way asyncio's writer.write writes: Beast serializes it, the
 // writer takes the bytes at once (what the socket does not accept stays buffered) and
 // nothing waits, so no turn of the loop is spent on it. The caller drains (the sendfile
-// of the body does that first). This server's headers are one write call: one send.
+// of the body does that first). writelines sends up to 16 pieces at a time: this
+// server's headers go in one send.
 void write_header(tulip::stream_writer& writer, const http::response<http::empty_body>& res)
 {
     http::response_serializer<http::empty_body> sr(res);
@@ -179,18 +180,11 @@ void write_header(tulip::stream_writer& writer, const http::response<http::empty
         sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
             // Written before consume(): consuming the header's last byte frees the
             // serializer's copy of the status line that the first buffer points into.
-            std::array<std::string_view, 16> lines;
-            std::size_t n = 0, taken = 0;
-            for (auto b : boost::beast::buffers_range_ref(buffers)) {
-                if (n == lines.size()) { // a header of many fields: more than one write
-                    writer.writelines(lines);
-                    n = 0;
-                }
-                lines[n++] = std::string_view(static_cast<const char*>(b.data()), b.size());
-                taken += b.size();
-            }
-            writer.writelines(std::span<const std::string_view>(lines.data(), n));
-            sr.consume(taken);
+            boost::container::small_vector<std::string_view, 16> lines;
+            for (auto b : boost::beast::buffers_range_ref(buffers))
+                lines.emplace_back(static_cast<const char*>(b.data()), b.size());
+            writer.writelines(lines);
+            sr.consume(boost::beast::buffer_bytes(buffers));
         });
     }
     if (ec)
